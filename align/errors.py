@@ -1,0 +1,39 @@
+"""One exception tree for every problem a user can cause.
+
+The CLI prints any :class:`PlanechoError` as a single line on stderr and exits
+with status 2; anything else is a bug and keeps its traceback.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PlanechoError(Exception):
+    """A user-facing error: bad input, bad manifest, unwritable output."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: str | Path | None = None) -> None:
+        self.path = str(path) if path is not None else None
+        super().__init__(f"{self.path}: {message}" if self.path else message)
+
+
+class InputError(PlanechoError):
+    """A document file that cannot be read as a plan text."""
+
+
+class DecodeError(InputError):
+    """Bytes that no supported encoding decodes."""
+
+
+class ManifestError(PlanechoError):
+    """An invalid corpus manifest; the message lists every problem found."""
+
+
+class AlignError(PlanechoError):
+    """Arguments that make an alignment impossible (e.g. unknown document)."""
+
+
+class ExportError(PlanechoError):
+    """An output file that cannot be written."""
+

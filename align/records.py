@@ -1,0 +1,82 @@
+"""Small frozen records that flow through the engine.
+
+Offsets (``start``/``end``) always index the *original* text of a document:
+the decoded characters of a ``.txt`` file, or the text extracted from a
+``.docx``/``.pdf``/``.html`` file (see :mod:`align.ingest`).  ``end`` is
+exclusive.  The text shown and exported is the cleaned text, which is the
+original with recorded removals taken out, so every character of ``text``
+has an original offset.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A document as read from disk, before any cleaning."""
+
+    path: str
+    text: str
+    format: str  # "txt", "docx", "pdf", "html"
+    encoding: str | None  # detected or forced encoding for .txt/.html, else None
+    size_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """A span of the original text that the cleaning took out, and why."""
+
+    start: int
+    end: int
+    reason: str  # one of align.clean.REASONS
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TableRecord:
+    """A flattened table recognised in the original, kept aside as rows of cells."""
+
+    table_id: str
+    start: int
+    end: int
+    caption: str
+    rows: tuple[tuple[str, ...], ...]
+    section: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A heading of the document body; ``path`` holds it and its ancestors."""
+
+    doc_id: str
+    heading_id: str
+    level: int  # 1 = outermost
+    form: str  # label form, e.g. "cn" for 一、, "paren_cn" for （一）
+    label: str  # the numbering label as written ("一、", "（三）", "1.") or ""
+    text: str  # the heading as shown, label included
+    key: str  # matching key of ``text``
+    start: int
+    end: int
+    paragraph: int
+    path: tuple[str, ...]
+    run_in: bool = False  # a topic sentence opening a paragraph
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """An alignment unit (sentence or clause) of the document body."""
+
+    doc_id: str
+    unit_id: str
+    section: tuple[str, ...]
+    paragraph: int
+    text: str
+    key: str
+    start: int
+    end: int
+    kind: str = "body"  # "body" or "heading" (headings can be aligned too)
+
+    @property
+    def chapter(self) -> str:
+        return self.section[0] if self.section else ""
