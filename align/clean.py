@@ -1,0 +1,654 @@
+"""Auditable cleaning: take noise out of a plan text, recording every removal.
+
+Cleaning only ever *removes* characters of the original, so every character
+of the cleaned text keeps its original offset.  Each step is a small function
+that marks spans of the original with a reason code; the first step to mark a
+character wins.  At the end the marks become :class:`~align.records.Removal`
+spans, the kept characters become the cleaned text (paragraphs, no
+separators), and an :class:`OffsetMap` maps cleaned positions back.
+
+>>> c = clean_text("当前位置:首页 > 政务公开\\n\\n一、总体要求\\n\\n推进新型城 镇化。")
+>>> c.paragraph_texts()
+['一、总体要求', '推进新型城镇化。']
+>>> sorted({r.reason for r in c.removals})
+['chrome', 'layout', 'space']
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .labels import match_box, match_label
+from .records import Removal, TableRecord
+from .textnorm import CJK_PUNCT, HAN_CLASS, display_width, is_han
+
+REASONS: dict[str, str] = {
+    "chrome": "page chrome: navigation, portal metadata, sign-up prompts, footer, page header",
+    "notice": "unrelated notice mixed into the page (e.g. 遗失…声明作废)",
+    "toc": "table of contents (headings are taken from the body)",
+    "table": "flattened table, kept aside as a table record",
+    "caption": "figure caption",
+    "footnote": "footnote mark glued to the text",
+    "markup": "Markdown mark (#, **, ---, list bullet)",
+    "space": "space inside Chinese text (PDF extraction)",
+    "linebreak": "line break inside a paragraph, re-joined",
+    "layout": "blank line, indentation or paragraph break",
+}
+_CODE = {name: i + 1 for i, name in enumerate(REASONS)}
+_NAME = {code: name for name, code in _CODE.items()}
+
+_TERMINAL = "。！？!?；;：:…"
+_CLOSERS = "”’」』）)】》〉\"'"
+_OPENERS = {"“": "”", "（": "）", "(": ")", "《": "》", "【": "】", "「": "」", "『": "』", "〔": "〕"}
+
+
+# --------------------------------------------------------------------------
+# Offset map
+
+
+class OffsetMap:
+    """Maps positions of the cleaned text to positions of the original.
+
+    Stored as the start of each maximal kept run, so its size is the number
+    of removals, not the number of characters.
+    """
+
+    __slots__ = ("_clean", "_orig", "length")
+
+    def __init__(self, clean_starts: array, orig_starts: array, length: int) -> None:
+        self._clean = clean_starts
+        self._orig = orig_starts
+        self.length = length
+
+    def to_original(self, pos: int) -> int:
+        """Original offset of the cleaned character at ``pos``."""
+        i = bisect.bisect_right(self._clean, pos) - 1
+        return self._orig[i] + (pos - self._clean[i])
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original ``(start, end)`` covering cleaned ``[start, end)`` (end exclusive)."""
+        if end <= start:
+            o = self.to_original(start) if start < self.length else self._end_original()
+            return o, o
+        return self.to_original(start), self.to_original(end - 1) + 1
+
+    def _end_original(self) -> int:
+        if not self._clean:
+            return 0
+        return self.to_original(self.length - 1) + 1 if self.length else 0
+
+
+# --------------------------------------------------------------------------
+# Result
+
+
+@dataclass
+class Cleaned:
+    """The outcome of cleaning one original text."""
+
+    original: str
+    text: str  # kept characters, paragraphs concatenated without separators
+    paragraphs: list[tuple[int, int]]  # [start, end) in ``text``
+    offsets: OffsetMap
+    removals: list[Removal]
+    tables: list[TableRecord]
+    wrapped_width: int | None = None  # column width when the text was hard-wrapped
+    md_paragraphs: frozenset[int] = frozenset()  # paragraphs written as Markdown headings
+
+    def paragraph_texts(self) -> list[str]:
+        return [self.text[s:e] for s, e in self.paragraphs]
+
+    def display_text(self) -> str:
+        """The cleaned text with one paragraph per line, as shown to a reader."""
+        return "\n".join(self.paragraph_texts())
+
+    def removed_counts(self) -> Counter:
+        return Counter({r: sum(x.end - x.start for x in self.removals if x.reason == r) for r in REASONS})
+
+
+# --------------------------------------------------------------------------
+# Working state
+
+
+@dataclass
+class _State:
+    text: str
+    marks: bytearray
+    lines: list[tuple[int, int]]  # [start, end) of each line, newline excluded
+    md_heading: set[int] = field(default_factory=set)  # lines that carried '#' marks
+    tables: list[TableRecord] = field(default_factory=list)
+
+    def mark(self, start: int, end: int, reason: str) -> None:
+        if end <= start:
+            return
+        code = _CODE[reason]
+        seg = self.marks[start:end]
+        if seg.count(0) == len(seg):
+            self.marks[start:end] = bytes([code]) * (end - start)
+            return
+        for i in range(start, end):
+            if not self.marks[i]:
+                self.marks[i] = code
+
+    def kept(self, start: int, end: int) -> str:
+        seg = self.marks[start:end]
+        if seg.count(0) == len(seg):
+            return self.text[start:end]
+        return "".join(ch for ch, m in zip(self.text[start:end], seg) if not m)
+
+    def line_text(self, i: int) -> str:
+        s, e = self.lines[i]
+        return self.kept(s, e).strip(" \t\u3000\xa0")
+
+    def mark_line(self, i: int, reason: str) -> None:
+        s, e = self.lines[i]
+        self.mark(s, e, reason)
+
+
+def _split_lines(text: str) -> list[tuple[int, int]]:
+    lines, pos = [], 0
+    for m in re.finditer("\n", text):
+        lines.append((pos, m.start()))
+        pos = m.end()
+    lines.append((pos, len(text)))
+    return lines
+
+
+# --------------------------------------------------------------------------
+# Steps
+
+
+_MD_HEAD = re.compile(r"^[ \t]*(#{1,6})[ \t]*")
+_MD_RULE = re.compile(r"^[ \t]*(?:-{3,}|\*{3,}|_{3,})[ \t]*$")
+_MD_BULLET = re.compile(r"^[ \t]*([-*+])[ \t]+")
+_MD_BOLD = re.compile(r"\*\*|__(?=\S)|(?<=\S)__")
+_HTML_FOOTNOTE = re.compile(r"<sup>\s*\[?\d{1,3}\]?\s*</sup>", re.I)
+_HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]{0,9}(?:\s[^<>\n]{0,200})?/?>")
+
+
+def mark_markup(st: _State) -> None:
+    """Markdown heading marks, bold markers, rules, list bullets; HTML tags
+    left by a conversion (``<sup>1</sup>`` footnote references, ``<p>``)."""
+    for i, (s, e) in enumerate(st.lines):
+        line = st.text[s:e]
+        if "<" in line:
+            for m in _HTML_FOOTNOTE.finditer(line):
+                st.mark(s + m.start(), s + m.end(), "footnote")
+            for m in _HTML_TAG.finditer(line):
+                st.mark(s + m.start(), s + m.end(), "markup")
+        if "#" not in line and "*" not in line and "-" not in line and "_" not in line and "+" not in line:
+            continue
+        if _MD_RULE.match(line):
+            st.mark(s, e, "markup")
+            continue
+        m = _MD_HEAD.match(line)
+        if m:
+            st.md_heading.add(i)
+            st.mark(s + m.start(1), s + m.end(), "markup")
+        else:
+            m = _MD_BULLET.match(line)
+            if m:
+                st.mark(s + m.start(1), s + m.end(), "markup")
+        for b in _MD_BOLD.finditer(line):
+            st.mark(s + b.start(), s + b.end(), "markup")
+
+
+_CHROME_STRONG = re.compile(
+    r"索引号|公开方式|发布机构|成文日期|公开日期|发布日期|发布时间|信息来源|浏览次数|访问次数|"
+    r"所属行业|项目性质|文件编号|当前位置|责编|版式[:：]|字号[:：]|【权威解读】|政策解读$"
+)
+_CHROME_SITE = re.compile(
+    r"感谢您关注|免费订阅|服务热线|咨询电话|注册|扫码|下载APP|关注微信|关注公众号|公众号|"
+    r"会员特色服务|法律声明|侵权|来源于互联网|版权所有|备案号|ICP备|主办单位|承办单位|联系我们|"
+    r"网站地图|技术支持|打印本页|关闭窗口|分享到|收藏|返回顶部|上一篇|下一篇|"
+    r"\.(?:pdf|docx?|wps|xlsx?|ofd)$"
+)
+_BULLET_LINE = re.compile(r"^[•·▪●◆■►▸※]\s*\S{0,12}$")
+_BREADCRUMB = re.compile(r"(?:首页|主页)\s*[>＞»]|^\s*[>＞»]\s*\S+(?:\s*[>＞»]\s*\S+)+")
+_DATE_ROW = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:\s+\S{1,10})+$")  # "2021-08-25 其他 浙江"
+_PAGE_JUMP = re.compile(r"[（(]\s*[上下]\s*[接转]\s*第\s*[一二三四五六七八九十\d]+\s*版\s*[）)]")
+
+
+def _chrome_kind(t: str) -> str | None:
+    """``"strong"`` for unmistakable page chrome (portal metadata, breadcrumbs,
+    navigation bullets, site prompts), ``"weak"`` for a short navigation-like
+    word, which is chrome only in a zone that shows strong chrome too."""
+    if not t:
+        return None
+    if _is_metadata(t) or _BULLET_LINE.match(t) or (_CHROME_SITE.search(t) and len(t) <= 200):
+        return "strong"
+    if len(t) <= 6 and not match_label(t) and not any(c in t for c in "。，,"):
+        return "weak"
+    return None
+
+
+def _is_metadata(t: str) -> bool:
+    """Portal metadata rows and breadcrumbs: chrome wherever they stand."""
+    return len(t) <= 160 and bool(_CHROME_STRONG.search(t) or _BREADCRUMB.search(t) or _DATE_ROW.match(t))
+
+
+def mark_chrome(st: _State) -> None:
+    """Header and footer zones of web/newspaper pages, metadata rows anywhere."""
+    n = len(st.lines)
+    for zone in (range(n), range(n - 1, -1, -1)):  # header, then footer
+        found: list[tuple[int, str]] = []
+        for i in zone:
+            t = st.line_text(i)
+            kind = _chrome_kind(t)
+            if t and kind is None:
+                break
+            if kind:
+                found.append((i, kind))
+        if any(kind == "strong" for _, kind in found):
+            for i, _ in found:
+                st.mark_line(i, "chrome")
+    for i in range(n):
+        t = st.line_text(i)
+        if t and _is_metadata(t):
+            st.mark_line(i, "chrome")
+    for m in _PAGE_JUMP.finditer(st.text):
+        st.mark(m.start(), m.end(), "chrome")
+
+
+_NOTICE = re.compile(r"遗失[^\n]{0,40}(?:\n[^\n]{0,40}){0,8}?声\s*\n?\s*明\s*\n?\s*作\s*\n?\s*废\s*[。.]?")
+
+
+def mark_notices(st: _State) -> None:
+    """Lost-seal and similar notices the newspaper page mixes in."""
+    for m in _NOTICE.finditer(st.text):
+        if "公章" in m.group(0) or "印章" in m.group(0) or "证" in m.group(0):
+            st.mark(m.start(), m.end(), "notice")
+
+
+def _norm_heading(t: str) -> str:
+    return re.sub(r"[\s。.]", "", t)
+
+
+def mark_toc(st: _State) -> None:
+    """A 目录 block: from its title to the body's repeat of its first entry."""
+    n = len(st.lines)
+    for i in range(n):
+        if re.sub(r"\s", "", st.line_text(i)) not in ("目录", "目次"):
+            continue
+        first, first_i = None, None
+        for j in range(i + 1, n):
+            t = st.line_text(j)
+            if t:
+                first, first_i = _norm_heading(t), j
+                break
+        if first is None:
+            return
+        end = None
+        for j in range(first_i + 1, n):
+            t = st.line_text(j)
+            if t and _norm_heading(t) == first:
+                end = j
+                break
+            if len(t) > 80 or (len(t) > 30 and "。" in t[:-1]):
+                end = j
+                break
+        if end is None:
+            return
+        for j in range(i, end):
+            st.mark_line(j, "toc")
+        return
+
+
+_CAPTION = re.compile(r"^图\s*\d+(?:\s*[-－.]\s*\d+)?(?:\s+|[:：]\s*)\S")
+
+
+def mark_captions(st: _State) -> None:
+    for i in range(len(st.lines)):
+        t = st.line_text(i)
+        if t and _CAPTION.match(t) and len(t) <= 60 and not t.endswith("。"):
+            st.mark_line(i, "caption")
+
+
+_TABLE_CAPTION = re.compile(
+    r"^(?:表\s*(?:\d+(?:\s*[-－.]\s*\d+)?|[一二三四五六七八九十]{1,3})\s*\S.*|(?:附表|续表).*|\d{1,2}\s+\S.{2,40}表)$"
+)
+_NUMERIC_CELL = re.compile(r"^[\d\s.,，:：%％‰≥≤<>＜＞~～\-—/()（）约左右以上以下万亿元个×]+$")
+_TABLE_WORDS = {"预期性", "约束性", "指标属性", "单位", "序号", "类别", "指标", "指标名称", "属性"}
+_NOTE_START = re.compile(r"^(?:注|备注|说明)\s*[:：]|^[（(]?\s*\d{1,2}\s*[）)]")
+
+
+def _cell_like(t: str) -> bool:
+    if not t or len(t) > 40 or t[-1] in "。；;！？":
+        return False
+    lab = match_label(t)
+    if lab and lab.form in ("chapter", "section", "cn", "paren_cn", "part"):
+        return False
+    return not match_box(t)
+
+
+_CELL_SPACE = re.compile(rf"\s+(?=[{HAN_CLASS}（(）)%])|(?<=[{HAN_CLASS}（(）)])\s+")
+
+
+def _cell(text: str) -> str:
+    """A table cell as shown: PDF spaces next to Chinese text taken out."""
+    return _CELL_SPACE.sub("", text.strip()).replace("\xa0", " ")
+
+
+def _rows(cells: list[str]) -> tuple[tuple[str, ...], ...]:
+    """Regroup one-cell-per-line table text into rows (best effort).
+
+    Indicator tables number their rows (1, 2, 3 … each followed by the
+    indicator's name): a row starts at each serial number.  Other tables
+    start a row where a text cell follows a numeric one.
+    """
+    is_num = [bool(_NUMERIC_CELL.match(c)) for c in cells]
+    serial_at, expect = [], 1
+    for k, c in enumerate(cells):
+        if c == str(expect) and k + 1 < len(cells) and not is_num[k + 1]:
+            serial_at.append(k)
+            expect += 1
+    rows: list[list[str]] = [[]]
+    if len(serial_at) >= 2:
+        starts = set(serial_at)
+        for k, c in enumerate(cells):
+            if k in starts:
+                rows.append([])
+            rows[-1].append(c)
+    else:
+        for k, c in enumerate(cells):
+            if k and not is_num[k] and is_num[k - 1]:
+                rows.append([])
+            rows[-1].append(c)
+    return tuple(tuple(_cell(c) for c in r) for r in rows if r)
+
+
+def _tsv_row(raw: str) -> list[str] | None:
+    """Cells of a tab-separated row (Word/Markdown conversions), or None."""
+    if raw.count("\t") < 2:
+        return None
+    cells = [c.strip() for c in raw.split("\t")]
+    return cells if sum(1 for c in cells if c) >= 2 else None
+
+
+def _table_block(st: _State, i: int, caption: str | None) -> tuple[int, list[tuple[str, ...]]] | None:
+    """The table starting at line ``i``: (last line, rows), or None."""
+    n = len(st.lines)
+    j = i + 1 if caption else i
+    while j < n and not st.line_text(j):
+        j += 1
+    if j < n and _tsv_row(st.text[slice(*st.lines[j])]) is not None:
+        rows, last = [], None
+        while j < n:
+            raw = st.text[slice(*st.lines[j])]
+            if not raw.strip():
+                j += 1
+                continue
+            row = _tsv_row(raw)
+            if row is None:
+                break
+            rows.append(tuple(_cell(c) for c in row))
+            last, j = j, j + 1
+        return (last, rows) if len(rows) >= 2 else None
+    cells: list[tuple[int, str]] = []
+    while j < n:
+        u = st.line_text(j)
+        if not u:
+            j += 1
+            continue
+        if not _cell_like(u) or (cells and _TABLE_CAPTION.match(u) and not caption):
+            break
+        cells.append((j, u))
+        j += 1
+    texts = [c for _, c in cells]
+    numeric = sum(1 for c in texts if _NUMERIC_CELL.match(c) or c in _TABLE_WORDS)
+    if (caption and len(cells) >= 4) or (len(cells) >= 8 and numeric >= 0.3 * len(cells)):
+        return cells[-1][0], list(_rows(texts))
+    return None
+
+
+def _table_notes(st: _State, last: int) -> int:
+    """Extend a table over the notes right under it (注：…, (1)…, wrapped lines)."""
+    n, k, in_notes, open_ = len(st.lines), last + 1, False, False
+    while k < n:
+        u = st.line_text(k)
+        if not u:
+            k += 1
+            continue
+        if _NOTE_START.match(u) and (in_notes or u[:1] in "注备说"):
+            in_notes = True
+        elif not (in_notes and open_ and not match_label(u)):
+            break
+        last, open_ = k, u[-1] not in "。；;"
+        k += 1
+    return last
+
+
+def mark_tables(st: _State) -> None:
+    """Flattened tables (one cell per line, or tab-separated rows), with their
+    caption and notes: removed from the text, kept as table records."""
+    i, n = 0, len(st.lines)
+    while i < n:
+        t = st.line_text(i)
+        if not t:
+            i += 1
+            continue
+        caption = t if (_TABLE_CAPTION.match(t) and len(t) <= 60 and not t.endswith("。")) else None
+        found = _table_block(st, i, caption)
+        if found is None:
+            i += 1
+            continue
+        last, rows = found
+        last = _table_notes(st, last)
+        start, end = st.lines[i][0], st.lines[last][1]
+        st.tables.append(TableRecord(f"t{len(st.tables) + 1}", start, end, caption or "", tuple(rows)))
+        for r in range(i, last + 1):
+            st.mark_line(r, "table")
+        i = last + 1
+
+
+_FOOTNOTE_PCT = re.compile(r"(?<=%)[1-9](?=[。，,；;、）)\s]|$)", re.M)
+_CLASSIFIERS = "个万亿千百年月日号次项家所条座名人元倍批轮类级期种处栋套台辆艘架只场届域区镇村县市省星位成层部支张篇大小方线型横纵廊链园中平环网带圈心核港湾极片馆室站路桥都点美化步轴屏码产业同全有不为上以岁分秒周天"
+_FOOTNOTE_HAN = re.compile(f"(?<=[{HAN_CLASS}])[1-9](?=[{HAN_CLASS}])")
+
+
+def mark_footnotes(st: _State) -> None:
+    """Footnote digits glued to the text: ``61.98%1。``, ``放宽2新型``."""
+    for m in _FOOTNOTE_PCT.finditer(st.text):
+        st.mark(m.start(), m.end(), "footnote")
+    for m in _FOOTNOTE_HAN.finditer(st.text):
+        nxt = st.text[m.end()]
+        if nxt not in _CLASSIFIERS:
+            st.mark(m.start(), m.end(), "footnote")
+
+
+_SPACES = re.compile(r"[ \t\u3000\xa0]+")
+_WIDE_PUNCT = set(CJK_PUNCT) - set(",.;:?!()")
+
+
+def _cjkish(ch: str) -> bool:
+    return is_han(ch) or ch in _WIDE_PUNCT or ("\uff00" <= ch <= "\uffef")
+
+
+def mark_spaces(st: _State) -> None:
+    """Indentation and trailing spaces (layout); spaces inside Chinese text.
+
+    A space run is removed when it touches a Chinese character or full-width
+    punctuation on either side (``人 口``, ``2020 年``), or splits a decimal
+    (``85. 1``); spaces between two Latin words or numbers stay.
+    """
+    text, marks = st.text, st.marks
+    for s, e in st.lines:
+        if s == e:
+            continue
+        line = text[s:e]
+        for m in _SPACES.finditer(line):
+            a, b = s + m.start(), s + m.end()
+            left = next((text[k] for k in range(a - 1, s - 1, -1) if not marks[k]), "")
+            right = next((text[k] for k in range(b, e) if not marks[k]), "")
+            if not left or not right:
+                st.mark(a, b, "layout")
+            elif _cjkish(left) or _cjkish(right):
+                st.mark(a, b, "space")
+            elif left in ".．" and right.isdigit() and a - 2 >= s and text[a - 2].isdigit():
+                st.mark(a, b, "space")
+            elif left in "(（" or right in ")）%％":
+                st.mark(a, b, "space")
+
+
+# --------------------------------------------------------------------------
+# Paragraphs
+
+
+def _wrapped_width(widths: list[int]) -> int | None:
+    """The column width when most lines are hard-wrapped to one width."""
+    long = [w for w in widths if w >= 16]
+    if len(long) < 20:
+        return None
+    mode = Counter(long).most_common(1)[0][0]
+    near = sum(1 for w in widths if mode - 4 <= w <= mode + 2)
+    if mode <= 80 and near >= 0.5 * len(widths):
+        return mode
+    return None
+
+
+def _unclosed(t: str) -> bool:
+    depth: list[str] = []
+    for ch in t:
+        if ch in _OPENERS:
+            depth.append(_OPENERS[ch])
+        elif depth and ch == depth[-1]:
+            depth.pop()
+    return bool(depth)
+
+
+def _ends_terminal(t: str) -> bool:
+    t = t.rstrip(_CLOSERS)
+    return bool(t) and t[-1] in _TERMINAL
+
+
+_TITLE_END = re.compile(r"(?:通知|规划|纲要|意见|办法|方案|决定|报告|公告|通告|批复|函)[”》]?$")
+_DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+
+
+def _starts_block(t: str) -> bool:
+    return bool(
+        match_label(t)
+        or match_box(t)
+        or t.startswith(("——", "—", "•", "·"))
+        or _NOTE_START.match(t)
+        or _DATE_LINE.match(t)
+    )
+
+
+def _standalone_heading(t: str, md: bool) -> bool:
+    """A heading line that ends its own paragraph."""
+    if md:
+        return True
+    lab = match_label(t) or match_box(t)
+    if not lab:
+        return False
+    rest = t[lab.end:]
+    return not any(c in rest for c in "。！？；;")
+
+
+def _continues(prev: str, prev_md: bool, prev_width: int, nxt: str, wrapped: int | None) -> bool:
+    """Does line ``nxt`` continue the paragraph that line ``prev`` ends?
+
+    ``prev_width`` is the display width of the line as printed (before
+    cleaning), which is what tells a hard-wrapped line from a short last one.
+    """
+    if prev_md or _starts_block(nxt):
+        return False
+    if _unclosed(prev):
+        return True
+    full = wrapped is not None and prev_width >= wrapped - 6
+    if _ends_terminal(prev):
+        return full and prev.rstrip(_CLOSERS)[-1] in "；;"
+    if wrapped:
+        lab = match_label(prev) or match_box(prev)
+        if lab and not any(c in prev[lab.end:] for c in "，,；;：:"):
+            return False
+        return full
+    if _standalone_heading(prev, False) or _TITLE_END.search(prev):
+        return False
+    # one line per paragraph: only a line cut mid-phrase (page break) goes on
+    return len(prev) >= 20 and (is_han(prev[-1]) or prev[-1] in "，、,“（(《")
+
+
+def _paragraphs(st: _State) -> tuple[list[tuple[int, int]], int | None, set[int]]:
+    """Mark line breaks (joined) and layout (paragraph breaks); return the
+    paragraphs as original ``[start, end)`` spans of kept text."""
+    items = []  # (line index, kept text, printed width)
+    for i, (s, e) in enumerate(st.lines):
+        t = st.line_text(i)
+        if t:
+            items.append((i, t, display_width(st.text[s:e].strip())))
+        else:
+            st.mark(s, e, "layout")
+    wrapped = _wrapped_width([w for _, _, w in items])
+    paras: list[list[int]] = []
+    for k, (i, t, _) in enumerate(items):
+        pi, pt, pw = items[k - 1] if k else (0, "", 0)
+        if k and _continues(pt, pi in st.md_heading, pw, t, wrapped):
+            paras[-1].append(i)
+        else:
+            paras.append([i])
+    # newline characters: inside a paragraph → linebreak, elsewhere → layout
+    for para in paras:
+        for prev, nxt in zip(para, para[1:]):
+            for j in range(prev, nxt):
+                e = st.lines[j][1]
+                st.mark(e, e + 1, "linebreak")
+    for s, e in st.lines:  # every other newline (first marker wins)
+        if e < len(st.text):
+            st.mark(e, e + 1, "layout")
+    spans = [(st.lines[para[0]][0], st.lines[para[-1]][1]) for para in paras]
+    md = {k for k, para in enumerate(paras) if para[0] in st.md_heading}
+    return spans, wrapped, md
+
+
+# --------------------------------------------------------------------------
+# Pipeline
+
+STEPS = (mark_markup, mark_chrome, mark_notices, mark_toc, mark_captions, mark_tables, mark_footnotes, mark_spaces)
+
+
+def clean_text(original: str) -> Cleaned:
+    """Clean an original plan text; see the module docstring."""
+    st = _State(original, bytearray(len(original)), _split_lines(original))
+    for step in STEPS:
+        step(st)
+    para_spans, wrapped, md = _paragraphs(st)
+    return _assemble(st, para_spans, wrapped, md)
+
+
+def _assemble(st: _State, para_spans: list[tuple[int, int]], wrapped: int | None, md: set[int]) -> Cleaned:
+    marks, text = bytes(st.marks), st.text
+    removals: list[Removal] = []
+    table_at = {t.start: t.table_id for t in st.tables}
+    for m in re.finditer(rb"([\x01-\xff])\1*", marks):
+        reason = _NAME[m.group(1)[0]]
+        detail = table_at.get(m.start(), "") if reason == "table" else ""
+        removals.append(Removal(m.start(), m.end(), reason, detail))
+    clean_starts, orig_starts, lengths = array("q"), array("q"), array("q")
+    pieces: list[str] = []
+    pos = 0
+    for m in re.finditer(rb"\x00+", marks):
+        clean_starts.append(pos)
+        orig_starts.append(m.start())
+        lengths.append(m.end() - m.start())
+        pieces.append(text[m.start():m.end()])
+        pos += m.end() - m.start()
+    kept = "".join(pieces)
+
+    def kept_before(x: int) -> int:
+        i = bisect.bisect_left(orig_starts, x) - 1
+        return 0 if i < 0 else clean_starts[i] + min(x - orig_starts[i], lengths[i])
+
+    paragraphs, md_paragraphs = [], set()
+    for k, (s, e) in enumerate(para_spans):
+        a, b = kept_before(s), kept_before(e)
+        if b > a:
+            if k in md:
+                md_paragraphs.add(len(paragraphs))
+            paragraphs.append((a, b))
+    offsets = OffsetMap(clean_starts, orig_starts, len(kept))
+    return Cleaned(text, kept, paragraphs, offsets, removals, st.tables, wrapped, frozenset(md_paragraphs))

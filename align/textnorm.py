@@ -1,0 +1,96 @@
+"""Character classes and the matching key.
+
+The matching key is a 1:1 (same length) folding of a text: full-width ASCII
+forms become half-width, the ideographic space a space, Latin letters lower
+case, and a few look-alike characters one canonical form.  Because it keeps
+the length, a position in the key is the same position in the text, so
+evidence found on keys can be shown on the original wording.
+
+>>> matching_key("城镇化率（%）达到７５％")
+'城镇化率(%)达到75%'
+"""
+from __future__ import annotations
+
+import re
+
+
+def _build_fold_table() -> dict[int, int]:
+    table = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}  # ！..～ → !..~
+    table[0x3000] = 0x20  # ideographic space
+    table.update({code: code + 32 for code in range(ord("A"), ord("Z") + 1)})
+    for full in range(0xFF21, 0xFF3B):  # Ａ..Ｚ → a..z
+        table[full] = full - 0xFEE0 + 32
+    table.update(
+        {
+            ord("○"): ord("〇"),  # white circle used for zero in 二○三五
+            ord("◯"): ord("〇"),
+            ord("∶"): ord(":"),  # ratio sign in 1.96∶1
+            ord("﹪"): ord("%"),
+            ord("‧"): ord("·"),
+            ord("•"): ord("·"),
+            ord("—"): ord("-"),
+            ord("－"): ord("-"),
+            ord("–"): ord("-"),
+            ord("‘"): ord("'"),
+            ord("’"): ord("'"),
+            ord("“"): ord('"'),
+            ord("”"): ord('"'),
+            ord("「"): ord('"'),
+            ord("」"): ord('"'),
+            ord("『"): ord('"'),
+            ord("』"): ord('"'),
+            ord("、"): ord(","),
+            ord("。"): ord("."),
+            ord("【"): ord("["),
+            ord("】"): ord("]"),
+            ord("〔"): ord("["),
+            ord("〕"): ord("]"),
+        }
+    )
+    return table
+
+
+FOLD_TABLE = _build_fold_table()
+
+
+def matching_key(text: str) -> str:
+    """Return the width-folded, same-length matching key of ``text``.
+
+    >>> matching_key("《规划》“十四五”") == '《规划》"十四五"'
+    True
+    """
+    return text.translate(FOLD_TABLE)
+
+
+_HAN_RANGES = (
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x2FA1F),
+)
+HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f\u3007"
+HAN_RE = re.compile(f"[{HAN_CLASS}]")
+
+# Punctuation used in Chinese running text (full-width and the half-width
+# forms that PDF/web extraction leaves behind).
+CJK_PUNCT = "，。、；：？！“”‘’（）《》〈〉【】『』「」〔〕…—～·,.;:?!()"
+
+
+def is_han(ch: str) -> bool:
+    """True for a CJK ideograph (and 〇)."""
+    code = ord(ch)
+    if code == 0x3007:
+        return True
+    return any(lo <= code <= hi for lo, hi in _HAN_RANGES)
+
+
+def han_count(text: str) -> int:
+    """Number of CJK ideographs in ``text``."""
+    return len(HAN_RE.findall(text))
+
+
+def display_width(text: str) -> int:
+    """Terminal cells ``text`` takes: wide (CJK, full-width) characters count 2."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
