@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import pytest
+
+from align.corpus import default_manifest_path, load_manifest
+from align.document import load_document
+
+IDS = [
+    "zhejiang-urbanization-14fyp",
+    "taizhou-urbanization-14fyp",
+    "taizhou-daily-2021-02-10-gov-report",
+    "linhai-14fyp-outline",
+    "luqiao-14fyp-outline",
+]
+
+
+@pytest.fixture(scope="session")
+def manifest():
+    return load_manifest(default_manifest_path())
+
+
+@pytest.fixture(scope="session")
+def docs(manifest):
+    return {i: load_document(i, manifest=manifest) for i in IDS}
