@@ -39,8 +39,6 @@ def _build_fold_table() -> dict[int, int]:
             ord("」"): ord('"'),
             ord("『"): ord('"'),
             ord("』"): ord('"'),
-            ord("、"): ord(","),
-            ord("。"): ord("."),
             ord("【"): ord("["),
             ord("】"): ord("]"),
             ord("〔"): ord("["),
@@ -53,13 +51,25 @@ def _build_fold_table() -> dict[int, int]:
 FOLD_TABLE = _build_fold_table()
 
 
+_CN_DIGIT_RUN = re.compile("[〇零一二三四五六七八九]{3,}")
+_CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+
+def _digits(m: re.Match) -> str:
+    run = m.group(0)
+    return run.translate(_CN_DIGITS) if "〇" in run or "零" in run else run
+
+
 def matching_key(text: str) -> str:
     """Return the width-folded, same-length matching key of ``text``.
 
-    >>> matching_key("《规划》“十四五”") == '《规划》"十四五"'
+    Runs of Chinese digits with a zero (二〇三五) become Arabic digits, so a
+    year reads the same however it is written.
+
+    >>> matching_key("《规划》“十四五”二〇三五年") == '《规划》"十四五"2035年'
     True
     """
-    return text.translate(FOLD_TABLE)
+    return _CN_DIGIT_RUN.sub(_digits, text.translate(FOLD_TABLE))
 
 
 _HAN_RANGES = (

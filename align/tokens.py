@@ -1,0 +1,75 @@
+"""Word tokens for Chinese plan text: jieba with the policy lexicon.
+
+A project-owned ``jieba.Tokenizer`` (its cache file in the user cache
+directory, quiet on stderr) knows every lexicon term and every short quoted
+expression (“…”) of the documents being compared as one word.
+
+>>> tok = Tokenizer(extra_words=["人地钱挂钩"])
+>>> "人地钱挂钩" in tok.cut("完善人地钱挂钩激励性配套政策")
+True
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+
+from .lexicon import Lexicon, load_lexicon, strip_punct
+from .textnorm import matching_key
+
+QUOTED = re.compile(r"[“\"「『]([^“”\"「」『』\n]{2,12})[”\"」』]")
+_WORD = re.compile(r"\w", re.UNICODE)
+_lock = threading.Lock()
+
+
+def quoted_terms(text: str, max_len: int = 12) -> list[str]:
+    """Short expressions in quotation marks: “千村示范、万村整治” → 千村示范、万村整治."""
+    return [m.group(1) for m in QUOTED.finditer(text) if len(m.group(1)) <= max_len]
+
+
+def _cache_dir() -> str:
+    import platformdirs
+
+    from pathlib import Path
+
+    d = Path(platformdirs.user_cache_dir("planecho"))
+    d.mkdir(parents=True, exist_ok=True)
+    return str(d)
+
+
+class Tokenizer:
+    """jieba word segmentation with the policy lexicon and extra words."""
+
+    def __init__(self, lexicon: Lexicon | None = None, extra_words: Iterable[str] = ()) -> None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self._tok = jieba.Tokenizer()
+        try:
+            self._tok.tmp_dir = _cache_dir()
+        except OSError:  # no writable cache: jieba falls back to its temp dir
+            pass
+        lexicon = lexicon or load_lexicon()
+        with _lock:
+            self._tok.initialize()
+        self._added: set[str] = set()
+        for term, freq, tag in lexicon.freqs:
+            self.add(term, freq, tag)
+        for w in extra_words:
+            self.add(w)
+
+    def add(self, word: str, freq: int | None = None, tag: str | None = None) -> None:
+        """Make ``word`` (key form, punctuation removed) one token."""
+        w = strip_punct(matching_key(word))
+        if len(w) >= 2 and not self.is_word(w):
+            self._tok.add_word(w, freq or max(self._tok.suggest_freq(w, tune=False), 50), tag)
+            self._added.add(w)
+
+    def is_word(self, w: str) -> bool:
+        """Is ``w`` a word of jieba's general dictionary (not one we added)?"""
+        return w not in self._added and (self._tok.FREQ.get(w) or 0) > 0
+
+    def cut(self, text: str) -> list[str]:
+        """Word tokens of ``text`` (punctuation and spaces dropped)."""
+        return [t for t in self._tok.lcut(text, HMM=False) if _WORD.search(t)]
