@@ -1,0 +1,170 @@
+"""Per-unit matching data and the features of a (child, parent) candidate pair.
+
+All evidence is weighted by how distinctive it is in the background corpus
+(:mod:`align.weights`):
+
+* ``cc`` / ``pc`` — share of the child's / parent's weighted characters
+  covered by common substrings of 3+ characters (greedy string tiling, in
+  any order);
+* ``mass`` — the weighted characters of the child so covered (absolute);
+* ``best`` — the weighted characters of the single longest-weighing shared
+  substring;
+* ``anchor`` — the distinctiveness (0–1) of the rarest programme term both
+  share: a lexicon entry or a quoted expression (“…”) of either document.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .lexicon import strip_punct
+from .prepare import MatchForm, matching_form
+from .records import Unit
+from .textnorm import matching_key
+from .tokens import quoted_terms
+from .weights import MIN_BACKGROUND, Weights, tiles
+
+MIN_TILE = 3
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A unit in matching form, with its character weights and terms."""
+
+    unit: Unit
+    form: MatchForm
+    weights: list[float]
+    total: float
+    terms: dict[str, int] = field(default_factory=dict)  # programme term → position in form
+    quoted: frozenset[str] = frozenset()  # programme-like terms the unit itself puts in quotes
+    grams: list[str] = field(default_factory=list)  # the form's MIN_TILE-grams, in order
+
+
+class TermSet:
+    """Programme terms (lexicon + quoted expressions) and their distinctiveness.
+
+    A term's weight is the inverse document frequency of the term among the
+    background units, scaled to [0, 1]: a label in three units weighs far
+    more than one in three hundred.  Terms nested in longer ones count too
+    (掌上办事 inside 掌上办事之市).
+    """
+
+    def __init__(self, terms: Iterable[str], generic: Iterable[str], background_forms: Sequence[str]) -> None:
+        gen = {g for g in generic}
+        self.terms = sorted({t for t in terms if len(t) >= 2 and t not in gen}, key=len, reverse=True)
+        self._re = re.compile("(?=(" + "|".join(re.escape(t) for t in self.terms) + "))") if self.terms else None
+        by_len = sorted(self.terms, key=len)
+        self._nested = {t: [u for u in by_len if len(u) < len(t) and u in t] for t in self.terms}
+        n = max(len(background_forms), MIN_BACKGROUND)
+        df: dict[str, int] = {}
+        for f in background_forms:
+            for t in self.find(f):
+                df[t] = df.get(t, 0) + 1
+        self._weight = {t: min(1.0, math.log((n + 1) / (df.get(t, 0) + 1)) / math.log(n + 1)) for t in self.terms}
+
+    def find(self, form: str) -> dict[str, int]:
+        """Terms occurring in a matching form, with their first position."""
+        if self._re is None:
+            return {}
+        found: dict[str, int] = {}
+        for m in self._re.finditer(form):
+            t = m.group(1)
+            if t in found:
+                continue
+            found[t] = m.start()
+            for u in self._nested[t]:
+                found.setdefault(u, m.start() + t.index(u))
+        return found
+
+    def weight(self, term: str) -> float:
+        return self._weight.get(term, 0.0)
+
+
+_PERIOD = re.compile(r"^[0-9〇零一二三四五六七八九十百]+(?:五|年|五规划)?$")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+MIN_QUOTED_HAN = 3
+
+
+def quoted_programme_terms(text: str, is_word: Callable[[str], bool] = lambda w: False) -> list[str]:
+    """Quoted expressions of a text that may name a programme: at least three
+    Chinese characters, not a plan period (“十四五”), and not a word of the
+    general dictionary (``is_word``: 高水平 is vocabulary, 标准地 a label)."""
+    out = []
+    for q in quoted_terms(text):
+        q = strip_punct(matching_key(q))
+        if len(_HAN.findall(q)) >= MIN_QUOTED_HAN and not _PERIOD.match(q) and not is_word(q):
+            out.append(q)
+    return out
+
+
+def term_candidates(units: Iterable[Unit], lexicon_terms: Iterable[str],
+                    is_word: Callable[[str], bool] = lambda w: False) -> set[str]:
+    """Lexicon terms plus the quoted programme-like expressions of the units."""
+    out = {strip_punct(matching_key(t)) for t in lexicon_terms}
+    for u in units:
+        out.update(quoted_programme_terms(u.text, is_word))
+    return {t for t in out if len(t) >= 2}
+
+
+def prepare(units: Iterable[Unit], regions: Sequence[str], weights: Weights) -> list[Prepared]:
+    """Matching forms and character weights (terms are added by :func:`add_terms`)."""
+    out = []
+    for u in units:
+        form = matching_form(u.key, regions)
+        w = weights.char_weights(form.text)
+        out.append(Prepared(u, form, w, sum(w), grams=grams_of(form.text)))
+    return out
+
+
+def grams_of(text: str) -> list[str]:
+    return [text[i : i + MIN_TILE] for i in range(len(text) - MIN_TILE + 1)]
+
+
+def add_terms(prepared: Iterable[Prepared], termset: TermSet, is_word: Callable[[str], bool]) -> None:
+    for p in prepared:
+        p.terms = termset.find(p.form.text)
+        p.quoted = frozenset(quoted_programme_terms(p.unit.text, is_word))
+
+
+@dataclass(frozen=True, slots=True)
+class PairFeatures:
+    cc: float
+    pc: float
+    mass: float
+    best: float
+    anchor: float
+    anchor_term: str
+    anchor_quoted: bool  # the child puts the anchor term in quotation marks
+    tiles: tuple[tuple[int, int, int], ...]
+    cosine: float
+
+
+def pair_features(c: Prepared, p: Prepared, termset: TermSet, cosine: float = 0.0,
+                  p_grams: dict[str, list[int]] | None = None) -> PairFeatures:
+    t = tiles(c.form.text, p.form.text, MIN_TILE, p_grams, c.grams)
+    wc, wp = c.weights, p.weights
+    sc = sp = best = 0.0
+    for i, j, k in t:
+        a = sum(wc[i : i + k])
+        sc += a
+        sp += sum(wp[j : j + k])
+        best = max(best, a)
+    anchor, anchor_term, quoted = 0.0, "", False
+    for term in c.terms.keys() & p.terms.keys():
+        w = termset.weight(term)
+        q = any(term in t for t in c.quoted)
+        if (q, w) > (quoted, anchor):
+            anchor, anchor_term, quoted = w, term, q
+    return PairFeatures(
+        cc=sc / c.total if c.total else 0.0,
+        pc=sp / p.total if p.total else 0.0,
+        mass=sc,
+        best=best,
+        anchor=anchor,
+        anchor_term=anchor_term,
+        anchor_quoted=quoted,
+        tiles=tuple(t),
+        cosine=cosine,
+    )

@@ -1,0 +1,93 @@
+"""The matching form of a unit: what the aligner compares.
+
+From the unit's key (width-folded text) the matching form
+
+* drops a leading numbering label (``一、`` ``（三）`` ``1.`` ``一是`` ``——``),
+* folds self-references and region names to one placeholder ``◇`` — 我省,
+  全市, 浙江, 台州市… — because a child saying 我市 where its parent said 我省
+  is the same wording (省级/市级 likewise),
+* drops punctuation and spaces,
+
+and keeps, for every character of the form, its position in the key, so what
+is found on the form can be shown on the original text.
+
+>>> f = matching_form("（三）深化“人地钱挂钩”政策，全省推进。", regions=("浙江省",))
+>>> f.text
+'深化人地钱挂钩政策◇推进'
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from .labels import match_label
+from .textnorm import HAN_CLASS
+
+PLACEHOLDER = "◇"
+_SELF_REFS = (
+    "我省", "本省", "全省", "我市", "本市", "全市", "我区", "本区", "全区", "我县", "本县", "全县",
+    "省级", "市级", "区级", "县级", "省域", "市域",
+)
+_LEAD = re.compile(r"^(?:[一二三四五六七八九十]+是|——|—|－|-|·)")
+_KEEP = re.compile(rf"[{HAN_CLASS}0-9A-Za-z%◇]")
+
+
+def region_variants(regions: Iterable[str]) -> tuple[str, ...]:
+    """浙江省 → (浙江省, 浙江); 台州市路桥区 → (台州市路桥区, 路桥区, 路桥, …)."""
+    out: set[str] = set()
+    for r in regions:
+        r = r.strip()
+        if not r:
+            continue
+        out.add(r)
+        for part in re.findall(r"[^省市区县]+[省市区县]", r):
+            out.add(part)
+            if len(part) >= 3:
+                out.add(part[:-1])
+    return tuple(sorted(out, key=len, reverse=True))
+
+
+def _pattern(regions: tuple[str, ...]) -> re.Pattern[str]:
+    words = sorted(set(_SELF_REFS) | set(regions), key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class MatchForm:
+    text: str  # the matching form
+    pos: tuple[int, ...]  # position in the key of each character of ``text``
+
+
+def matching_form(key: str, regions: Iterable[str] = ()) -> MatchForm:
+    """The matching form of a unit key (see the module docstring)."""
+    regs = region_variants(regions)
+    pattern = _PATTERNS.get(regs)
+    if pattern is None:
+        pattern = _PATTERNS[regs] = _pattern(regs)
+    start = 0
+    lab = match_label(key)
+    if lab is not None:
+        start = lab.end
+    m = _LEAD.match(key, start)
+    if m:
+        start = m.end()
+    chars: list[str] = []
+    pos: list[int] = []
+    i, n = start, len(key)
+    for m in pattern.finditer(key, start):
+        for k in range(i, m.start()):
+            if _KEEP.match(key[k]):
+                chars.append(key[k])
+                pos.append(k)
+        chars.append(PLACEHOLDER)
+        pos.append(m.start())
+        i = m.end()
+    for k in range(i, n):
+        if _KEEP.match(key[k]):
+            chars.append(key[k])
+            pos.append(k)
+    return MatchForm("".join(chars), tuple(pos))
