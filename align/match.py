@@ -1,0 +1,430 @@
+"""The aligner: which parent units each child unit derives from, how, and why.
+
+Method (see README "How alignment works" for the full account):
+
+1. every unit gets a matching form (:mod:`align.prepare`) whose characters
+   are weighted by how distinctive they are in the background corpus
+   (:mod:`align.weights`);
+2. candidates: the top-k parents by TF-IDF cosine over character n-grams and
+   jieba words (:mod:`align.index`), plus every parent sharing a distinctive
+   programme term with the child;
+3. each candidate pair is measured (:mod:`align.features`): weighted
+   coverage of child and parent by shared substrings, the shared mass, the
+   longest shared phrase, the rarest shared programme term;
+4. relations, in this order:
+
+   * ``verbatim`` / ``adapted`` — textual derivation: shared mass ≥
+     ``min_mass`` and one side covered ≥ ``min_coverage`` (the other ≥
+     ``min_other_coverage``); ``verbatim`` when the child is near-wholly
+     covered (≥ ``verbatim_child``) or both sides largely are
+     (``verbatim_pair``);
+   * ``partial`` — no textual derivation, but a distinctive programme term
+     (weight ≥ ``anchor_weight``) that the child quotes or that comes with
+     ``anchor_mass`` of shared wording, or one long distinctive shared
+     phrase (≥ ``phrase_weight``);
+   * ``local`` — none of that;
+
+5. a child unit links to the best candidate and to further textual
+   candidates that cover ≥ ``extra_mass`` of its wording the first did not
+   (a child merging two parent sentences links to both).
+
+The score of a link is ``0.45·max(cc, pc) + 0.35·min(cc, pc) + 0.20·min(1,
+mass/20)`` in [0, 1], where cc/pc are the weighted coverages of child and
+parent: 1.0 for identical wording, around 0.5 for a clear adaptation, below
+0.3 for a partial echo.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields
+from typing import TYPE_CHECKING, Any
+
+from .errors import AlignError
+from .features import MIN_TILE, PairFeatures, Prepared, pair_features
+from .lexicon import Lexicon
+from .numbers import NumberChange, number_changes
+from .records import Unit
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .document import Document
+    from .model import CorpusModel
+
+log = logging.getLogger(__name__)
+
+RELATIONS = ("verbatim", "adapted", "partial", "local")
+ENGINE_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the aligner; stored in each export's metadata."""
+
+    unit: str = "sentence"  # "sentence" or "clause"
+    include_headings: bool = True  # align section headings too
+    top_k: int = 10
+    min_cosine: float = 0.04  # retrieval candidates below this are not measured (unless anchored)
+    ngram_range: tuple[int, int] = (2, 4)
+    word_weight: float = 0.35  # share of the jieba-word cosine in retrieval
+    min_mass: float = 7.0
+    min_coverage: float = 0.40
+    min_other_coverage: float = 0.10
+    verbatim_child: float = 0.85
+    verbatim_pair: tuple[float, float] = (0.55, 0.75)  # child ≥, parent ≥
+    anchor_weight: float = 0.65
+    anchor_mass: float = 4.0
+    anchor_coverage: float = 0.60  # an anchored child this covered is textual even below min_mass
+    phrase_weight: float = 6.0
+    phrase_coverage: float = 0.20
+    extra_mass: float = 4.0
+    section_prior: bool = True  # use the chapter correspondence found by strong links
+    prior_min_mass: float = 5.0  # textual thresholds inside a corresponding chapter
+    prior_min_coverage: float = 0.35
+    prior_min_links: int = 2  # strong links that establish a chapter correspondence
+    single_phrase_share: float = 0.9  # shared mass in one phrase: a carried phrase, not an adaptation…
+    single_phrase_mass: float = 10.0  # …when that phrase weighs less than this…
+    single_phrase_coverage: float = 0.6  # …and covers less than this of the child
+    identical_min_chars: int = 8  # wholly shared wording this long is verbatim on any background
+    min_phrase: int = 4  # shortest shared phrase reported as evidence
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def digest(self) -> str:
+        blob = json.dumps({"engine": ENGINE_VERSION, **self.to_dict()}, sort_keys=True, default=list)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------------
+# Records
+
+
+@dataclass(frozen=True, slots=True)
+class SharedPhrase:
+    """Wording both units share; positions index each unit's ``text``."""
+
+    text: str
+    child_start: int
+    child_end: int
+    parent_start: int
+    parent_end: int
+    programme: bool = False  # a lexicon term or quoted programme name
+
+
+@dataclass(frozen=True, slots=True)
+class DiffOp:
+    """One edit from the parent's wording to the child's."""
+
+    op: str  # "replace", "insert" (only in the child), "delete" (only in the parent)
+    parent_start: int
+    parent_end: int
+    child_start: int
+    child_end: int
+    parent_text: str
+    child_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    phrases: tuple[SharedPhrase, ...]
+    diff: tuple[DiffOp, ...]
+    numbers: tuple[NumberChange, ...]
+
+    def phrase_texts(self) -> list[str]:
+        return [p.text for p in self.phrases]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A child unit and one parent unit it derives from (or none: ``local``)."""
+
+    child: Unit
+    parent: Unit | None
+    relation: str
+    score: float
+    child_coverage: float = 0.0
+    parent_coverage: float = 0.0
+    anchor: str = ""
+    evidence: Evidence | None = None
+
+
+# ---------------------------------------------------------------------------
+# Aligner
+
+
+def _units_of(obj: "Document | Sequence[Unit]", settings: Settings) -> tuple[str, list[Unit], tuple[str, ...]]:
+    from .document import Document
+
+    if isinstance(obj, Document):
+        units = obj.alignable(settings.unit) if settings.include_headings else obj.units(settings.unit)
+        return obj.doc_id, units, (obj.entry.region,) if obj.entry.region else ()
+    units = list(obj)
+    return (units[0].doc_id if units else ""), units, ()
+
+
+class Aligner:
+    """Align child units to parent units (scikit-learn shape).
+
+    >>> from align.document import document_from_text
+    >>> parent = document_from_text("一、目标\\n\\n全面实施千年古城复兴计划，开展试点创建。", "parent")
+    >>> child = document_from_text("一、目标\\n\\n我市全面实施千年古城复兴计划，开展试点创建。", "child")
+    >>> [(l.child.text, l.relation) for l in Aligner().fit(parent).align_links(child)]
+    [('一、目标', 'local'), ('我市全面实施千年古城复兴计划，开展试点创建。', 'verbatim')]
+
+    ``model`` is a :class:`~align.model.CorpusModel` shared across pairs (the
+    CLI builds one over the manifest); without one, each pair builds its own
+    from the two documents.
+    """
+
+    def __init__(self, settings: Settings | None = None, *, model: "CorpusModel | None" = None,
+                 lexicon: Lexicon | None = None, regions: Sequence[str] = ()) -> None:
+        self.settings = settings or Settings()
+        self.model = model
+        self.lexicon = lexicon
+        self.regions = tuple(regions)
+
+    def fit(self, parent: "Document | Sequence[Unit]") -> "Aligner":
+        if self.settings.unit not in ("sentence", "clause"):
+            raise AlignError(f"unit must be 'sentence' or 'clause', not {self.settings.unit!r}")
+        self.parent_doc_, self.parent_units_, self._parent_regions = _units_of(parent, self.settings)
+        return self
+
+    def _model_for(self, child_units: list[Unit], regions: tuple[str, ...]) -> "CorpusModel":
+        if self.model is not None:
+            return self.model
+        from .model import CorpusModel
+
+        s = self.settings
+        return CorpusModel(self.parent_units_ + child_units, regions=self.regions + self._parent_regions + regions,
+                           lexicon=self.lexicon, ngram_range=s.ngram_range, word_weight=s.word_weight)
+
+    # -- aligning ------------------------------------------------------------
+    def align_links(self, child: "Document | Sequence[Unit]") -> list[Link]:
+        """One ``Link`` per (child unit, parent unit) link; ``local`` rows for the rest."""
+        if not hasattr(self, "parent_units_"):
+            raise AlignError("the aligner must be fitted on a parent before aligning")
+        child_doc, child_units, regions = _units_of(child, self.settings)
+        if not child_units:
+            return []
+        if not self.parent_units_:
+            return [Link(u, None, "local", 0.0) for u in child_units]
+        if child_doc == self.parent_doc_ and [u.key for u in child_units] == [u.key for u in self.parent_units_]:
+            return [Link(u, p, "verbatim", 1.0, 1.0, 1.0, "", evidence(u, p)) for u, p in zip(child_units, self.parent_units_)]
+        model = self._model_for(child_units, regions)
+        s = self.settings
+        self.parents_ = parents = model.prepared(self.parent_units_)
+        children = model.prepared(child_units)
+        termset = model.terms
+        index = model.index
+        index.top_k = s.top_k
+        index.set_parents(model.matrix(parents))
+        by_term: dict[str, list[int]] = {}
+        for j, p in enumerate(parents):
+            for t in p.terms:
+                if termset.weight(t) >= s.anchor_weight:
+                    by_term.setdefault(t, []).append(j)
+        hits = index.query_matrix(model.matrix(children))
+        all_feats = []
+        for c, cand in zip(children, hits):
+            cos = {j: v for j, v in cand if v >= s.min_cosine}
+            pool = set(cos)
+            for t in c.terms:
+                pool.update(by_term.get(t, ()))
+            all_feats.append([
+                (j, pair_features(c, parents[j], termset, cos.get(j, 0.0), model.grams(parents[j], MIN_TILE)))
+                for j in sorted(pool)
+            ])
+        chapters = self._chapter_map(children, all_feats) if s.section_prior else {}
+        links: list[Link] = []
+        for c, feats in zip(children, all_feats):
+            links.extend(self._decide(c, feats, chapters.get(chapter_of(c.unit), frozenset())))
+        return links
+
+    def _chapter_map(self, children: list[Prepared], all_feats) -> dict[str, frozenset[str]]:
+        """Child chapter → parent chapters it follows, from the strong (textual) links."""
+        from collections import Counter, defaultdict
+
+        votes: dict[str, Counter] = defaultdict(Counter)
+        for c, feats in zip(children, all_feats):
+            strong = [(self.score(f), j) for j, f in feats if self._textual(f)]
+            if strong:
+                _, j = max(strong)
+                votes[chapter_of(c.unit)][chapter_of(self.parents_[j].unit)] += 1
+        out = {}
+        for ch, counter in votes.items():
+            total = sum(counter.values())
+            keep = {pc for pc, n in counter.items() if n >= self.settings.prior_min_links and n >= 0.25 * total and pc}
+            if ch and keep:
+                out[ch] = frozenset(keep)
+        return out
+
+    def _textual(self, f: PairFeatures, prior: bool = False) -> bool:
+        s = self.settings
+        if f.cc >= 0.95 and f.pc >= 0.95 and sum(n for *_, n in f.tiles) >= s.identical_min_chars:
+            return True
+        mass, cov = (s.prior_min_mass, s.prior_min_coverage) if prior else (s.min_mass, s.min_coverage)
+        if f.anchor >= s.anchor_weight and f.cc >= s.anchor_coverage and f.mass >= s.anchor_mass:
+            mass = min(mass, s.anchor_mass)
+        return f.mass >= mass and max(f.cc, f.pc) >= cov and min(f.cc, f.pc) >= s.min_other_coverage
+
+    def _partial(self, f: PairFeatures) -> bool:
+        s = self.settings
+        anchored = f.anchor >= s.anchor_weight and (f.anchor_quoted or f.mass >= s.anchor_mass)
+        phrase = f.best >= s.phrase_weight and min(f.cc, f.pc) >= s.phrase_coverage
+        return anchored or phrase
+
+    def _relation(self, f: PairFeatures) -> str:
+        """verbatim / adapted / partial for a textual link."""
+        s = self.settings
+        if f.cc >= s.verbatim_child or (f.cc >= s.verbatim_pair[0] and f.pc >= s.verbatim_pair[1]):
+            return "verbatim"
+        one_phrase = f.mass > 0 and f.best / f.mass >= s.single_phrase_share and f.mass < s.single_phrase_mass
+        if one_phrase and f.cc < s.single_phrase_coverage:
+            return "partial"
+        return "adapted"
+
+    @staticmethod
+    def score(f: PairFeatures) -> float:
+        hi, lo = max(f.cc, f.pc), min(f.cc, f.pc)
+        return round(min(1.0, 0.45 * hi + 0.35 * lo + 0.20 * min(1.0, f.mass / 20.0)), 4)
+
+    def _decide(self, c: Prepared, feats: list[tuple[int, PairFeatures]], mapped: frozenset[str]) -> list[Link]:
+        def in_mapped(j: int) -> bool:
+            p = self.parents_[j].unit
+            return p.kind != "heading" and chapter_of(p) in mapped
+
+        textual = sorted(((self.score(f), j, f) for j, f in feats if self._textual(f, in_mapped(j))),
+                         key=lambda t: (-t[0], t[1]))
+        if textual:
+            out = []
+            covered = bytearray(len(c.form.text))
+            for sc, j, f in textual:
+                new = sum(c.weights[i + k] for i, _, n in f.tiles for k in range(n) if not covered[i + k])
+                if out and new < self.settings.extra_mass:
+                    continue
+                for i, _, n in f.tiles:
+                    covered[i : i + n] = b"\x01" * n
+                out.append(self._link(c, self.parents_[j], self._relation(f), sc, f))
+            return out
+        partial = [(f.anchor_quoted, in_mapped(j), f.mass, -j, j, f) for j, f in feats if self._partial(f)]
+        if partial:
+            *_, j, f = max(partial)
+            return [self._link(c, self.parents_[j], "partial", self.score(f), f)]
+        return [Link(c.unit, None, "local", 0.0)]
+
+    def _link(self, c: Prepared, p: Prepared, relation: str, score: float, f: PairFeatures) -> Link:
+        ev = evidence(c.unit, p.unit, c, p, f, self.settings.min_phrase)
+        return Link(c.unit, p.unit, relation, score, round(f.cc, 4), round(f.pc, 4), f.anchor_term, ev)
+
+    def align(self, child: "Document | Sequence[Unit]") -> "pd.DataFrame":
+        """The alignment table (see :func:`alignment_frame`)."""
+        return alignment_frame(self.align_links(child), self.settings)
+
+
+def chapter_of(u: Unit) -> str:
+    """The top-level section a unit belongs to (a chapter heading is its own)."""
+    if u.section:
+        return u.section[0]
+    return u.text if u.kind == "heading" else ""
+
+
+# ---------------------------------------------------------------------------
+# Evidence
+
+
+def evidence(child: Unit, parent: Unit, cp: Prepared | None = None, pp: Prepared | None = None,
+             f: PairFeatures | None = None, min_phrase: int = 4) -> Evidence:
+    """Shared phrases, the character diff and changed numbers of a pair."""
+    import Levenshtein
+
+    phrases: list[SharedPhrase] = []
+    if cp is not None and pp is not None and f is not None:
+        cpos, ppos = cp.form.pos, pp.form.pos
+        for i, j, n in sorted(f.tiles):
+            if n < min_phrase:
+                continue
+            cs, ce = cpos[i], cpos[i + n - 1] + 1
+            ps, pe = ppos[j], ppos[j + n - 1] + 1
+            phrases.append(SharedPhrase(child.text[cs:ce], cs, ce, ps, pe, False))
+        for term in sorted(cp.terms.keys() & pp.terms.keys(), key=lambda t: cp.terms[t]):
+            a, b = cp.terms[term], pp.terms[term]
+            cs, ce = cpos[a], cpos[a + len(term) - 1] + 1
+            ps, pe = ppos[b], ppos[b + len(term) - 1] + 1
+            phrases.append(SharedPhrase(child.text[cs:ce], cs, ce, ps, pe, True))
+    ops = []
+    for op, a1, a2, b1, b2 in Levenshtein.opcodes(parent.key, child.key):
+        if op != "equal":
+            ops.append(DiffOp(op, a1, a2, b1, b2, parent.text[a1:a2], child.text[b1:b2]))
+    return Evidence(tuple(phrases), tuple(ops), tuple(number_changes(child.text, parent.text)))
+
+
+# ---------------------------------------------------------------------------
+# Tables
+
+ALIGNMENT_COLUMNS = [
+    "child_doc", "child_id", "child_section", "child_text", "parent_doc", "parent_id", "parent_section",
+    "parent_text", "relation", "score", "shared_phrases", "numbers_changed",
+    "child_kind", "parent_kind", "child_start", "child_end", "parent_start", "parent_end",
+    "child_coverage", "parent_coverage", "anchor_term",
+]
+SECTION_SEP = " > "
+LIST_SEP = " | "
+
+
+def alignment_frame(links: Sequence[Link], settings: Settings | None = None) -> "pd.DataFrame":
+    """One row per link (one per child unit, more where it links to several parents)."""
+    import pandas as pd
+
+    rows = []
+    for l in links:
+        c, p, ev = l.child, l.parent, l.evidence
+        rows.append((
+            c.doc_id, c.unit_id, SECTION_SEP.join(c.section), c.text,
+            p.doc_id if p else "", p.unit_id if p else "", SECTION_SEP.join(p.section) if p else "", p.text if p else "",
+            l.relation, l.score,
+            LIST_SEP.join(dict.fromkeys(ev.phrase_texts())) if ev else "",
+            LIST_SEP.join(n.describe() for n in ev.numbers) if ev else "",
+            c.kind, p.kind if p else "", c.start, c.end, p.start if p else None, p.end if p else None,
+            l.child_coverage, l.parent_coverage, l.anchor,
+        ))
+    df = pd.DataFrame(rows, columns=ALIGNMENT_COLUMNS)
+    df["parent_start"] = df["parent_start"].astype("Int64")
+    df["parent_end"] = df["parent_end"].astype("Int64")
+    if settings is not None:
+        df.attrs["settings"] = settings.to_dict()
+    return df
+
+
+def parent_status(parent_units: Sequence[Unit], links: Sequence[Link]) -> list[tuple[Unit, str, list[Link]]]:
+    """Per parent unit: ``carried`` (with the links that carry it) or ``dropped``."""
+    by_parent: dict[str, list[Link]] = {}
+    for l in links:
+        if l.parent is not None and l.relation != "local":
+            by_parent.setdefault(l.parent.unit_id, []).append(l)
+    out = []
+    for p in parent_units:
+        ls = sorted(by_parent.get(p.unit_id, []), key=lambda l: -l.score)
+        out.append((p, "carried" if ls else "dropped", ls))
+    return out
+
+
+def align_documents(parent: "Document | Sequence[Unit]", child: "Document | Sequence[Unit]",
+                    settings: Settings | None = None, *, model: "CorpusModel | None" = None) -> "pd.DataFrame":
+    """Align ``child`` to ``parent``: the alignment table as a DataFrame.
+
+    A pure function of (parent, child, settings) when ``model`` is None; pass a
+    :class:`~align.model.CorpusModel` built over a larger corpus to judge
+    distinctiveness against it (what the CLI does with the manifest).
+
+    >>> from align.document import document_from_text
+    >>> p = document_from_text("（三）完善“人地钱挂钩”激励性配套政策\\n\\n深化“人地挂钩”政策，推动常住人口增长规模与城镇建设用地规模相匹配。", "p")
+    >>> c = document_from_text("3.深化“人地钱挂钩”政策\\n\\n深化“人地挂钩”政策，推动常住人口增长规模与城镇建设用地规模相匹配。", "c")
+    >>> align_documents(p, c)[["child_text", "relation"]].values.tolist()[1]
+    ['深化“人地挂钩”政策，推动常住人口增长规模与城镇建设用地规模相匹配。', 'verbatim']
+    """
+    settings = settings or Settings()
+    return alignment_frame(Aligner(settings, model=model).fit(parent).align_links(child), settings)
