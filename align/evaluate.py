@@ -95,6 +95,7 @@ class LinkView:
     parent_id: str | None
     relation: str
     score: float
+    parent_text: str = ""
 
 
 @dataclass
@@ -245,7 +246,8 @@ def evaluate_gold(path: str | os.PathLike, manifest, settings=None, docs: dict |
         child, parent = docs[child_id], docs[parent_id]
         aligner = Aligner(settings, model=model).fit(parent)
         links = aligner.align_links(child)
-        views = [LinkView(l.child.unit_id, l.parent.unit_id if l.parent else None, l.relation, l.score) for l in links]
+        views = [LinkView(l.child.unit_id, l.parent.unit_id if l.parent else None, l.relation, l.score,
+                          l.parent.text if l.parent else "") for l in links]
         results.append(score_items(group, child, parent, child.alignable(settings.unit),
                                    parent.alignable(settings.unit), views))
     return results

@@ -147,6 +147,77 @@ def clean(doc: str, show: str, all_: bool, manifest_path: Optional[Path], encodi
     render_clean(d, _stdout_console(), show=show, include_whitespace=all_)
 
 
+def settings_options(f):
+    f = click.option("--unit", "-u", type=UNIT_CHOICE, default="sentence", show_default=True,
+                     help="Alignment unit.")(f)
+    return f
+
+
+def _settings(unit: str):
+    from align.match import Settings
+
+    return Settings(unit=unit)
+
+
+@app.command()
+@click.option("--parent", "-p", "parent_ref", required=True, help="Parent document: manifest id or file path.")
+@click.option("--child", "-c", "child_ref", required=True, help="Child document: manifest id or file path.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Write the full table: .csv, .xlsx, .parquet or .jsonl (by extension).")
+@click.option("--limit", type=int, default=25, show_default=True, help="Linked pairs shown in the summary.")
+@settings_options
+@manifest_option
+@encoding_option
+def align(parent_ref: str, child_ref: str, output: Optional[Path], limit: int, unit: str,
+          manifest_path: Optional[Path], encoding: Optional[str]) -> None:
+    """Align CHILD's units to PARENT's: relation, score and evidence per unit.
+
+    Example: planecho align --parent zhejiang-urbanization-14fyp --child taizhou-urbanization-14fyp -o outputs/tz.xlsx
+    """
+    from align.match import alignment_frame
+    from compare.export import format_of, write_table
+    from compare.render import render_alignment
+    from compare.workspace import Workspace
+
+    if output is not None:
+        format_of(output)  # fail on a bad extension before any work
+    ws = Workspace.open(manifest_path, _settings(unit), encoding)
+    parent, child = ws.document(parent_ref), ws.document(child_ref)
+    if parent.doc_id == child.doc_id and parent.source.path == child.source.path:
+        log.warning("aligning %s with itself: every unit is verbatim", parent.doc_id)
+    links = ws.align(parent, child)
+    table = alignment_frame(links, ws.settings)
+    if output is not None:
+        meta = {"parent": parent.doc_id, "child": child.doc_id, "settings": ws.settings.to_dict()}
+        write_table(table, output, meta=meta)
+        click.echo(f"planecho: wrote {len(table)} rows to {output}", err=True)
+        return
+    render_alignment(parent, child, links, _stdout_console(), limit=limit)
+
+
+@app.command(name="eval")
+@click.argument("gold", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--errors/--no-errors", default=True, show_default=True, help="List every error with both texts.")
+@settings_options
+@manifest_option
+def eval_(gold: tuple[Path, ...], errors: bool, unit: str, manifest_path: Optional[Path]) -> None:
+    """Score the aligner on labelled GOLD files (precision, recall, F1, partial recall, confusion).
+
+    Example: planecho eval ../shared/gold/taizhou-from-zhejiang.jsonl
+    """
+    from align.evaluate import evaluate_gold, read_gold
+    from compare.render import render_eval
+
+    for g in gold:
+        read_gold(g)  # validate every file before aligning anything
+    manifest = _manifest(manifest_path)
+    docs: dict = {}
+    console = _stdout_console()
+    for g in gold:
+        for result in evaluate_gold(g, manifest, _settings(unit), docs):
+            render_eval(result, console, show_errors=errors, source=str(g))
+
+
 @app.command()
 @manifest_option
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True,

@@ -81,12 +81,16 @@ def atomic_path(path: Path) -> Iterator[Path]:
 
 
 def _jsonable(v: Any) -> Any:
-    if hasattr(v, "tolist"):
+    import pandas as pd
+
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if hasattr(v, "tolist") and not isinstance(v, str):
         return v.tolist()
-    if isinstance(v, tuple):
-        return list(v)
-    if v != v:  # NaN
+    if pd.api.types.is_scalar(v) and pd.isna(v):
         return None
+    if hasattr(v, "item"):  # numpy scalars
+        return v.item()
     return v
 
 

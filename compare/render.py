@@ -54,3 +54,118 @@ def render_clean(doc: Document, console: Console, *, show: str = "both", include
         console.print(summary)
         for t in doc.tables:
             console.print(Text(f"table {t.table_id}: {t.caption or '(no caption)'} — {len(t.rows)} rows, offsets {t.start}–{t.end}", style="dim"))
+
+
+RELATION_STYLE = {"verbatim": "bold green", "adapted": "green", "partial": "yellow", "local": "dim"}
+
+
+def render_alignment(parent: Document, child: Document, links, console: Console, *, limit: int = 25) -> None:
+    """A readable summary of one alignment: counts per relation and the strongest pairs."""
+    from collections import Counter
+
+    from align.match import parent_status
+
+    by_child: dict[str, str] = {}
+    order = {r: k for k, r in enumerate(("verbatim", "adapted", "partial", "local"))}
+    for l in links:
+        cur = by_child.get(l.child.unit_id)
+        if cur is None or order[l.relation] < order[cur]:
+            by_child[l.child.unit_id] = l.relation
+    counts = Counter(by_child.values())
+    status = parent_status(parent.alignable(), links)
+    carried = sum(1 for _, s, _ in status if s == "carried")
+    console.print(Text(f"{child.doc_id} ← {parent.doc_id}: {len(by_child)} child units, "
+                       f"{carried}/{len(status)} parent units carried", style="bold"))
+    summary = Table(show_header=True)
+    summary.add_column("relation")
+    summary.add_column("child units", justify="right")
+    summary.add_column("share", justify="right")
+    for rel in ("verbatim", "adapted", "partial", "local"):
+        n = counts.get(rel, 0)
+        summary.add_row(Text(rel, style=RELATION_STYLE[rel]), str(n), f"{n / max(len(by_child), 1):.0%}")
+    console.print(summary)
+    per = max(limit // 3, 1)
+    linked = []
+    for rel in ("verbatim", "adapted", "partial"):
+        linked += sorted((l for l in links if l.relation == rel), key=lambda l: -l.score)[:per]
+    if not linked:
+        return
+    table = Table(title=f"strongest links per relation, {len(linked)} shown (use -o FILE for all)", show_lines=True,
+                  expand=True)
+    table.add_column("child", overflow="fold", ratio=3)
+    table.add_column("relation", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("parent", overflow="fold", ratio=3)
+    table.add_column("evidence", overflow="fold", ratio=2)
+    for l in linked:
+        ev = evidence_lines(l)
+        table.add_row(Text(l.child.text), Text(l.relation, style=RELATION_STYLE[l.relation]), f"{l.score:.2f}",
+                      Text(l.parent.text if l.parent else ""), Text("\n".join(ev)))
+    console.print(table)
+
+
+def evidence_lines(link, max_items: int = 4) -> list[str]:
+    """Short evidence of a link: edits for verbatim pairs, shared phrases for
+    the others, and changed numbers."""
+    ev = link.evidence
+    if ev is None:
+        return []
+    out = []
+    if link.relation == "verbatim":
+        edits = []
+        for op in ev.diff[:max_items]:
+            if op.op == "replace":
+                edits.append(f"{op.parent_text}→{op.child_text}")
+            elif op.op == "insert":
+                edits.append(f"+{op.child_text}")
+            else:
+                edits.append(f"−{op.parent_text}")
+        out.append("edits: " + ("; ".join(edits) if edits else "none"))
+    else:
+        phrases = list(dict.fromkeys(ev.phrase_texts()))[:max_items]
+        if phrases:
+            out.append("shared: " + " | ".join(phrases))
+    out.extend(n.describe() for n in ev.numbers)
+    return out
+
+
+def render_eval(result, console: Console, *, show_errors: bool = True, source: str = "") -> None:
+    """Precision, recall, F1, partial recall, the relation confusion and the errors."""
+    from align.evaluate import KIND_TO_RELATION
+
+    c = result.counts()
+    console.print(Text(f"{result.child_doc} ← {result.parent_doc}  ({source}, {c['items']} items)", style="bold"))
+    t = Table(show_header=True)
+    for col in ("precision", "recall", "F1", "false links on none", "partial found", "partial as partial",
+                "relation agreement"):
+        t.add_column(col, justify="right")
+    t.add_row(f"{c['precision']:.2f}", f"{c['recall']:.2f}", f"{c['f1']:.2f}",
+              f"{c['false_link_rate']:.1%} of {c['none_items']}", f"{c['partial_recall']:.2f} of {c['partial_items']}",
+              f"{c['partial_as_partial']:.2f}", f"{c['relation_agreement']:.2f} of {c['linked_items']}")
+    console.print(t)
+    conf = result.confusion()
+    m = Table(title="gold kind × predicted relation", show_header=True)
+    m.add_column("gold \\ predicted")
+    rels = ("verbatim", "adapted", "partial", "local")
+    for r in rels:
+        m.add_column(r, justify="right")
+    for kind in ("verbatim", "paraphrase", "partial", "none"):
+        m.add_row(kind, *(str(conf.get((kind, r), 0)) for r in rels))
+    console.print(m)
+    if not show_errors:
+        return
+    errs = result.errors()
+    if not errs:
+        console.print(Text("no errors", style="green"))
+        return
+    e = Table(title=f"{len(errs)} errors", show_lines=True, expand=True)
+    e.add_column("item / gold → ours", overflow="fold", ratio=2)
+    e.add_column("child", overflow="fold", ratio=4)
+    e.add_column("gold parent", overflow="fold", ratio=4)
+    e.add_column("our parent", overflow="fold", ratio=4)
+    for r in errs:
+        ours = max(r.links, key=lambda l: l.score) if r.links else None
+        e.add_row(f"{r.item.id}\n{r.item.kind} → {r.predicted if r.linked else 'local'}"
+                  + ("" if r.correct or not r.linked else " (wrong passage)"),
+                  Text(r.item.child), Text(r.item.parent or "—"), Text(getattr(ours, "parent_text", "") or "—"))
+    console.print(e)
