@@ -1,8 +1,9 @@
-"""A corpus being compared: its manifest, loaded documents and corpus model.
+"""A corpus being compared: its manifest, documents, corpus model and cache.
 
 Every command that aligns goes through a :class:`Workspace`, so documents are
-read once and distinctiveness is always judged against the same background:
-all documents of the manifest, plus any document given by path.
+read once, distinctiveness is always judged against the same background (all
+documents of the manifest plus any document given by path), and results come
+from the on-disk cache when nothing they depend on has changed.
 """
 from __future__ import annotations
 
@@ -14,7 +15,11 @@ from pathlib import Path
 from align.corpus import DocumentEntry, Manifest, default_manifest_path, load_manifest
 from align.document import Document, load_document, resolve
 from align.errors import AlignError
-from align.match import Aligner, Link, Settings
+from align.lexicon import GENERIC_FILE, LEXICON_FILE
+from align.match import ENGINE_VERSION, Settings
+from align.result import Alignment
+
+from .cache import Cache, file_digest, make_key
 
 log = logging.getLogger(__name__)
 
@@ -24,36 +29,65 @@ class Workspace:
     manifest: Manifest
     settings: Settings = field(default_factory=Settings)
     encoding: str | None = None
+    cache: Cache = field(default_factory=lambda: Cache(enabled=False))
     _docs: dict[str, Document] = field(default_factory=dict)
     _extra: dict[str, Document] = field(default_factory=dict)
     _models: dict[tuple, object] = field(default_factory=dict)
+    _alignments: dict[tuple[str, str], Alignment] = field(default_factory=dict)
 
     @classmethod
     def open(cls, manifest_path: str | os.PathLike | None = None, settings: Settings | None = None,
-             encoding: str | None = None) -> "Workspace":
+             encoding: str | None = None, *, use_cache: bool = False,
+             cache_dir: str | os.PathLike | None = None) -> "Workspace":
         path = Path(manifest_path) if manifest_path is not None else default_manifest_path()
-        return cls(load_manifest(path), settings or Settings(), encoding)
+        return cls(load_manifest(path), settings or Settings(), encoding, Cache(cache_dir, enabled=use_cache))
 
     # -- documents -----------------------------------------------------------
     def document(self, ref: str | os.PathLike | DocumentEntry) -> Document:
-        """A manifest id, a manifest entry or a path; loaded once."""
+        """A manifest id, a manifest entry or a path; loaded once (and cached on disk)."""
         entry = ref if isinstance(ref, DocumentEntry) else resolve(ref, self.manifest)
-        key = entry.id if entry.id in self.manifest else str(entry.file)
+        in_manifest = entry.id in self.manifest
+        key = entry.id if in_manifest else str(entry.file)
         doc = self._docs.get(key) or self._extra.get(key)
+        if doc is not None:
+            return doc
+        ckey = None
+        if entry.file.is_file():
+            ckey = make_key("document", ENGINE_VERSION, file_digest(entry.file), entry, self.encoding)
+            doc = self.cache.get("documents", ckey)
         if doc is None:
             doc = load_document(entry, manifest=self.manifest, encoding=self.encoding)
-            if entry.id in self.manifest:
-                self._docs[key] = doc
-            else:
-                self._extra[key] = doc
-                self._models.clear()  # the background grows
+            if ckey:
+                self.cache.put("documents", ckey, doc)
+        if in_manifest:
+            self._docs[key] = doc
+        else:
+            self._extra[key] = doc
+            self._models.clear()  # the background grows
         return doc
 
     def documents(self) -> list[Document]:
         """Every manifest document, parents before children."""
         return [self.document(e) for e in self.manifest.topological()]
 
+    # -- hierarchy -----------------------------------------------------------
+    def pairs(self) -> list[tuple[str, str]]:
+        """(parent, child) for every document and each of its ancestors, declared
+        or transitive, parents before children."""
+        out: list[tuple[str, str]] = []
+        for entry in self.manifest.topological():
+            for ancestor, _distance in self.manifest.ancestors(entry.id):
+                if (ancestor.id, entry.id) not in out:
+                    out.append((ancestor.id, entry.id))
+        return out
+
     # -- alignment -----------------------------------------------------------
+    def _background_key(self) -> tuple:
+        docs = [(e.id, file_digest(e.file), e.encoding) for e in self.manifest.documents]
+        extra = sorted((k, file_digest(d.entry.file)) for k, d in self._extra.items())
+        lexicon = (file_digest(LEXICON_FILE), file_digest(GENERIC_FILE))
+        return (tuple(docs), tuple(extra), lexicon, self.settings.digest(), ENGINE_VERSION)
+
     def model(self):
         """The corpus model over all manifest documents and any extra ones."""
         from align.model import CorpusModel
@@ -68,8 +102,40 @@ class Workspace:
                                             word_weight=s.word_weight)
         return self._models[key]
 
-    def align(self, parent: Document, child: Document) -> list[Link]:
-        """Links of every child unit to the parent's units."""
-        if not parent.units() and not parent.headings:
+    def alignment(self, parent: Document | str, child: Document | str) -> Alignment:
+        """The alignment of ``child`` to ``parent`` (memoised, and cached on disk)."""
+        from align.result import build_alignment
+
+        parent = parent if isinstance(parent, Document) else self.document(parent)
+        child = child if isinstance(child, Document) else self.document(child)
+        mkey = (parent.source.path, child.source.path)
+        if mkey in self._alignments:
+            return self._alignments[mkey]
+        if not parent.alignable(self.settings.unit):
             raise AlignError(f"{parent.doc_id}: the parent has no text to align to")
-        return Aligner(self.settings, model=self.model()).fit(parent).align_links(child)
+        ckey = make_key("alignment", self._background_key(), parent.doc_id, file_digest(parent.entry.file),
+                        child.doc_id, file_digest(child.entry.file)) if self.cache.enabled else None
+        result = self.cache.get("alignments", ckey) if ckey else None
+        if result is None:
+            result = build_alignment(parent, child, self.settings, self.model())
+            if ckey:
+                self.cache.put("alignments", ckey, result)
+        self._alignments[mkey] = result
+        return result
+
+    def align(self, parent: Document, child: Document):
+        """The links of every child unit to the parent's units."""
+        return self.alignment(parent, child).links
+
+    def phrases(self, doc: Document | str):
+        """The distinctive phrases of a document (cached on disk)."""
+        from align.phrases import distinctive_phrases
+
+        doc = doc if isinstance(doc, Document) else self.document(doc)
+        ckey = make_key("phrases", self._background_key(), doc.doc_id, file_digest(doc.entry.file))
+        found = self.cache.get("phrases", ckey) if self.cache.enabled else None
+        if found is None:
+            units = doc.alignable(self.settings.unit)
+            found = distinctive_phrases(self.model().prepared(units), self.model())
+            self.cache.put("phrases", ckey, found)
+        return found

@@ -1,0 +1,97 @@
+"""On-disk cache of engine results, keyed by content.
+
+A key hashes everything a result depends on: the bytes of the input files,
+the engine settings, the lexicon files and the package version — never file
+names or times, so a renamed copy hits and an edited file misses.  Entries
+are pickles written atomically; a corrupt or stale entry is ignored and
+recomputed.  Location: ``$PLANECHO_CACHE_DIR``, else the user cache directory
+(``~/.cache/planecho`` on Linux).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+FORMAT = 1  # bump when pickled structures change shape
+
+
+def package_version() -> str:
+    try:
+        return version("planecho")
+    except PackageNotFoundError:  # running from a source tree
+        return "0+source"
+
+
+def default_root() -> Path:
+    env = os.environ.get("PLANECHO_CACHE_DIR")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("planecho"))
+
+
+@lru_cache(maxsize=256)
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def file_digest(path: str | os.PathLike) -> str:
+    """sha256 of a file's bytes (memoised per size and modification time)."""
+    st = os.stat(path)
+    return _file_digest(str(path), st.st_size, st.st_mtime_ns)
+
+
+def make_key(*parts: Any) -> str:
+    h = hashlib.sha256()
+    for p in (FORMAT, package_version(), *parts):
+        h.update(repr(p).encode("utf-8"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+class Cache:
+    def __init__(self, root: str | os.PathLike | None = None, *, enabled: bool = True) -> None:
+        self.root = Path(root) if root is not None else default_root()
+        self.enabled = enabled
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.root / kind / key[:2] / f"{key}.pickle"
+
+    def get(self, kind: str, key: str) -> Any | None:
+        if not self.enabled:
+            return None
+        path = self._path(kind, key)
+        try:
+            with open(path, "rb") as fh:
+                return pickle.load(fh)
+        except FileNotFoundError:
+            return None
+        except Exception as e:  # corrupt or from an incompatible version: recompute
+            log.debug("ignoring unreadable cache entry %s (%s)", path, e)
+            return None
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        if not self.enabled:
+            return
+        path = self._path(kind, key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError as e:  # a read-only or full cache never fails a run
+            log.warning("could not write the cache (%s); continuing without it", e)
