@@ -1,0 +1,115 @@
+"""Where a child plan departs from its parent.
+
+* **dropped** — parent body units no child unit links to, by parent chapter;
+* **local additions** — child body units with no source, by child chapter;
+* **changed targets** — linked pairs whose numbers for the same indicator
+  differ (from the engine's evidence): parent value, child value, raised or
+  lowered;
+* **re-branded phrases** — a programme name the child quotes that the parent
+  never uses but that is a close variant of a distinctive parent programme
+  name (千年古城 → 千年府城): same length, the first half (the name's head)
+  kept, one character changed (two in names of six or more), and not merely a
+  numeral changed (七连创 → 九连创 is a count, not a brand).  Each variant is
+  paired with its closest originals only.  ``aligned`` says whether a child
+  unit using the variant is linked to a parent unit using the original.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from align.match import SECTION_SEP, chapter_of
+from align.result import Alignment
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MIN_REBRAND_WEIGHT = 0.6
+
+
+def dropped(a: Alignment) -> "pd.DataFrame":
+    import pandas as pd
+
+    rows = [(a.child_doc, a.parent_doc, chapter_of(p) or "(前言)", p.unit_id, SECTION_SEP.join(p.section), p.text)
+            for p, status, _ in a.parent_status() if status == "dropped" and p.kind == "body"]
+    return pd.DataFrame(rows, columns=["child_doc", "parent_doc", "parent_chapter", "parent_id", "parent_section",
+                                       "parent_text"])
+
+
+def local_additions(a: Alignment) -> "pd.DataFrame":
+    import pandas as pd
+
+    best = a.best_links()
+    rows = [(a.child_doc, a.parent_doc, chapter_of(u) or "(前言)", u.unit_id, SECTION_SEP.join(u.section), u.text)
+            for u in a.child_units if u.kind == "body" and best.get(u.unit_id) is not None
+            and best[u.unit_id].relation == "local"]
+    return pd.DataFrame(rows, columns=["child_doc", "parent_doc", "child_chapter", "child_id", "child_section",
+                                       "child_text"])
+
+
+CHANGE_COLUMNS = ["child_doc", "parent_doc", "indicator", "parent_value", "child_value", "unit", "direction",
+                  "parent_shown", "child_shown", "relation", "child_id", "parent_id", "child_text", "parent_text"]
+
+
+def changed_targets(a: Alignment) -> "pd.DataFrame":
+    import pandas as pd
+
+    rows = []
+    for l in a.links:
+        if l.parent is None or l.evidence is None or l.relation == "local":
+            continue
+        for n in l.evidence.numbers:
+            rows.append((a.child_doc, a.parent_doc, n.indicator, n.parent_value, n.child_value, n.unit, n.direction,
+                         n.parent_text, n.child_text, l.relation, l.child.unit_id, l.parent.unit_id, l.child.text,
+                         l.parent.text))
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+
+
+_NUMERALS = set("0123456789〇零一二三四五六七八九十百千万两")
+
+
+def variant_distance(original: str, variant: str) -> int | None:
+    """Changed characters if ``variant`` re-brands ``original``, else None."""
+    if original == variant or len(original) != len(variant) or len(original) < 3:
+        return None
+    half = len(original) // 2
+    if variant[:half] != original[:half]:
+        return None
+    changed = [(x, y) for x, y in zip(original, variant) if x != y]
+    if len(changed) > (2 if len(original) >= 6 else 1):
+        return None
+    if all(x in _NUMERALS and y in _NUMERALS for x, y in changed):
+        return None
+    return len(changed)
+
+
+REBRAND_COLUMNS = ["child_doc", "parent_doc", "parent_phrase", "child_phrase", "aligned", "parent_ids", "child_ids",
+                   "parent_example", "child_example"]
+
+
+def rebrands(a: Alignment) -> "pd.DataFrame":
+    import pandas as pd
+
+    units = {u.unit_id: u for u in a.parent_units}
+    cunits = {u.unit_id: u for u in a.child_units}
+    linked = {(l.child.unit_id, l.parent.unit_id) for l in a.links if l.parent is not None and l.relation != "local"}
+    parent_words = set(a.parent_terms)
+    rows = []
+    for variant, child_ids in sorted(a.child_quoted.items()):
+        if variant in parent_words:
+            continue
+        found = []
+        for original, parent_ids in sorted(a.parent_terms.items()):
+            if a.term_weight.get(original, 0.0) < MIN_REBRAND_WEIGHT:
+                continue
+            d = variant_distance(original, variant)
+            if d is not None:
+                found.append((d, original, parent_ids))
+        closest = min((d for d, *_ in found), default=None)
+        for d, original, parent_ids in found:
+            if d != closest:
+                continue
+            aligned = any((c, p) in linked for c in child_ids for p in parent_ids)
+            rows.append((a.child_doc, a.parent_doc, original, variant, aligned, " ".join(parent_ids),
+                         " ".join(child_ids), units[parent_ids[0]].text, cunits[child_ids[0]].text))
+    df = pd.DataFrame(rows, columns=REBRAND_COLUMNS)
+    return df.sort_values(["aligned", "parent_phrase"], ascending=[False, True], kind="stable").reset_index(drop=True)
