@@ -168,8 +168,9 @@ def _settings(unit: str):
 @settings_options
 @manifest_option
 @encoding_option
+@click.option("--no-cache", is_flag=True, help="Recompute instead of reading the result cache.")
 def align(parent_ref: str, child_ref: str, output: Optional[Path], limit: int, unit: str,
-          manifest_path: Optional[Path], encoding: Optional[str]) -> None:
+          manifest_path: Optional[Path], encoding: Optional[str], no_cache: bool) -> None:
     """Align CHILD's units to PARENT's: relation, score and evidence per unit.
 
     Example: planecho align --parent zhejiang-urbanization-14fyp --child taizhou-urbanization-14fyp -o outputs/tz.xlsx
@@ -181,7 +182,7 @@ def align(parent_ref: str, child_ref: str, output: Optional[Path], limit: int, u
 
     if output is not None:
         format_of(output)  # fail on a bad extension before any work
-    ws = Workspace.open(manifest_path, _settings(unit), encoding)
+    ws = Workspace.open(manifest_path, _settings(unit), encoding, use_cache=not no_cache)
     parent, child = ws.document(parent_ref), ws.document(child_ref)
     if parent.doc_id == child.doc_id and parent.source.path == child.source.path:
         log.warning("aligning %s with itself: every unit is verbatim", parent.doc_id)
@@ -218,34 +219,189 @@ def eval_(gold: tuple[Path, ...], errors: bool, unit: str, manifest_path: Option
             render_eval(result, console, show_errors=errors, source=str(g))
 
 
+def cache_options(f):
+    f = click.option("--no-cache", is_flag=True, help="Recompute everything instead of reading the result cache.")(f)
+    return f
+
+
+def _workspace(manifest_path: Optional[Path], unit: str = "sentence", encoding: Optional[str] = None,
+               no_cache: bool = False):
+    from compare.workspace import Workspace
+
+    return Workspace.open(manifest_path, _settings(unit), encoding, use_cache=not no_cache)
+
+
+def _progress():
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from rich.console import Console
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                    console=Console(stderr=True), transient=True)
+
+
+def _run(manifest_path, out_dir: Path, formats, reports: bool, unit: str, no_cache: bool):
+    from compare.run import compute, write_outputs
+
+    ws = _workspace(manifest_path, unit, no_cache=no_cache)
+    n_steps = len(ws.pairs()) * (2 if reports else 1) + 4
+    with _progress() as progress:
+        task = progress.add_task("planecho", total=n_steps)
+
+        def step(msg: str) -> None:
+            progress.update(task, description=msg[:70])
+            progress.advance(task)
+
+        results = compute(ws, progress=step)
+        written = write_outputs(ws, results, out_dir, formats=formats, reports=reports, progress=step)
+    return ws, results, written
+
+
+FORMAT_OPTION = click.option("--format", "formats", default="csv,xlsx,parquet,jsonl", show_default=True,
+                             help="Comma-separated table formats to write.")
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    from compare.export import FORMATS
+
+    out = tuple(f.strip().lower().lstrip(".") for f in value.split(",") if f.strip())
+    bad = [f for f in out if f not in FORMATS]
+    if bad or not out:
+        raise PlanechoError(f"--format: unknown format {', '.join(bad) or '(none)'}; use {', '.join(FORMATS)}")
+    return out
+
+
 @app.command()
 @manifest_option
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True,
               help="Folder the results are written to.")
-def run(manifest_path: Optional[Path], out_dir: Path) -> None:
-    """The main job: process every document of the manifest and write the results.
+@settings_options
+@cache_options
+def run(manifest_path: Optional[Path], out_dir: Path, unit: str, no_cache: bool) -> None:
+    """The main job: compare every plan with its ancestors; write tables, figures and reports.
 
     Example: planecho run --out outputs
     """
-    from rich.console import Console
-    from rich.progress import Progress
+    from compare.render import render_run_summary
 
-    from compare.run import run_corpus
+    ws, results, written = _run(manifest_path, out_dir, ("csv", "xlsx", "parquet", "jsonl"), True, unit, no_cache)
+    click.echo(f"planecho: wrote {len(written)} files to {out_dir}/ (reports: {out_dir}/reports/index.html)", err=True)
+    render_run_summary(results, _stdout_console())
 
-    m = _manifest(manifest_path)
-    err = Console(stderr=True)
-    with Progress(console=err, transient=True) as progress:
-        result = run_corpus(m, out_dir, progress=progress)
-    err.print(f"planecho: wrote {len(result.written)} files to {out_dir}/")
-    from rich.table import Table
 
-    table = Table(title="documents")
-    for col in ("doc", "level", "chapters", "sections", "sentences", "clauses", "tables"):
-        table.add_column(col)
-    for d in result.documents:
-        st = d.stats()
-        table.add_row(*(str(st[c]) for c in ("doc", "level", "chapters", "sections", "sentences", "clauses", "tables")))
-    _stdout_console().print(table)
+@app.command()
+@manifest_option
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True,
+              help="Folder the results are written to.")
+@FORMAT_OPTION
+@click.option("--reports/--no-reports", default=True, show_default=True, help="Also write HTML reports and figures.")
+@settings_options
+@cache_options
+def export(manifest_path: Optional[Path], out_dir: Path, formats: str, reports: bool, unit: str, no_cache: bool) -> None:
+    """Write every comparison table (and reports) without the summary.
+
+    Example: planecho export --format csv,xlsx --no-reports
+    """
+    fmts = _formats(formats)
+    _, _, written = _run(manifest_path, out_dir, fmts, reports, unit, no_cache)
+    click.echo(f"planecho: wrote {len(written)} files to {out_dir}/", err=True)
+
+
+@app.command()
+@click.argument("children", nargs=-1)
+@click.option("--parent", "-p", "parent_ref", default=None, help="Parent document (id or path) for the CHILDREN.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True,
+              help="Output on stdout.")
+@settings_options
+@manifest_option
+@cache_options
+def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, unit: str, manifest_path: Optional[Path],
+          no_cache: bool) -> None:
+    """Echo and coverage of each CHILD against --parent, or of every manifest pair.
+
+    Examples: planecho score linhai-14fyp-outline luqiao-14fyp-outline --parent taizhou-urbanization-14fyp
+              planecho score --manifest corpora/manifest.toml --format jsonl
+    """
+    import pandas as pd
+
+    from compare.score import SCORE_COLUMNS, pair_scores
+
+    if children and not parent_ref:
+        raise PlanechoError("give --parent PARENT with the CHILD documents (or no CHILD to score the whole manifest)")
+    if parent_ref and not children:
+        raise PlanechoError("give one or more CHILD documents to score against --parent")
+    ws = _workspace(manifest_path, unit, no_cache=no_cache)
+    if children:
+        parent = ws.document(parent_ref)
+        kids = [ws.document(c) for c in children]  # fail on a bad argument before any work
+        pairs = [(parent, c) for c in kids]
+    else:
+        pairs = [(ws.document(p), ws.document(c)) for p, c in ws.pairs()]
+    rows = []
+    with _progress() as progress:
+        task = progress.add_task("scoring", total=len(pairs))
+        for p, c in pairs:
+            progress.update(task, description=f"{c.doc_id} ← {p.doc_id}"[:70])
+            rows.append(pair_scores(ws.alignment(p, c)))
+            progress.advance(task)
+    df = pd.DataFrame(rows, columns=SCORE_COLUMNS)
+    if fmt == "csv":
+        df.to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        for r in df.to_dict("records"):
+            sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
+@app.command()
+@click.argument("phrase")
+@click.option("--no-variants", is_flag=True, help="Exact occurrences only.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table", show_default=True)
+@manifest_option
+def trace(phrase: str, no_variants: bool, fmt: str, manifest_path: Optional[Path]) -> None:
+    """Every occurrence of PHRASE and its close variants across the hierarchy, by level.
+
+    Example: planecho trace 千年古城
+    """
+    from compare.lineage import trace as trace_phrase
+    from compare.render import render_trace
+
+    if not phrase.strip():
+        raise PlanechoError("PHRASE is empty")
+    ws = _workspace(manifest_path)
+    df = trace_phrase(phrase, ws.documents(), variants=not no_variants)
+    _emit(df, fmt, lambda: render_trace(phrase, df, _stdout_console()))
+
+
+@app.command()
+@click.argument("parent")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table", show_default=True)
+@manifest_option
+@cache_options
+def phrases(parent: str, fmt: str, manifest_path: Optional[Path], no_cache: bool) -> None:
+    """The distinctive phrases of PARENT and, per child, whether each is carried, altered or absent.
+
+    Example: planecho phrases zhejiang-urbanization-14fyp
+    """
+    from compare.lineage import phrase_table
+    from compare.render import render_phrases
+
+    ws = _workspace(manifest_path, no_cache=no_cache)
+    doc = ws.document(parent)
+    kids = [ws.document(c) for p, c in ws.pairs() if p == doc.doc_id] if doc.doc_id in ws.manifest else []
+    if not kids:
+        raise PlanechoError(f"{doc.doc_id} has no child documents in the manifest to compare with")
+    df = phrase_table(doc, ws.phrases(doc), kids)
+    _emit(df, fmt, lambda: render_phrases(df, _stdout_console()))
+
+
+def _emit(df, fmt: str, table) -> None:
+    if fmt == "csv":
+        df.to_csv(sys.stdout, index=False, lineterminator="\n")
+    elif fmt == "jsonl":
+        for r in df.to_dict("records"):
+            sys.stdout.write(json.dumps(r, ensure_ascii=False, default=str) + "\n")
+    else:
+        table()
 
 
 # ---------------------------------------------------------------------------

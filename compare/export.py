@@ -39,10 +39,15 @@ def neutralise(value: Any) -> Any:
 
 
 def _excel_safe(df: "pd.DataFrame") -> "pd.DataFrame":
+    """A copy whose text cells cannot run as spreadsheet formulas."""
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype).startswith("str"):
-            out[col] = out[col].map(neutralise)
+        s = out[col]
+        if s.dtype == object or str(s.dtype).startswith("str"):
+            text = s.astype("string")
+            risky = text.str.startswith(FORMULA_START).fillna(False).astype(bool) & s.map(lambda v: isinstance(v, str)).astype(bool)
+            if risky.any():
+                out[col] = s.where(~risky, "'" + text)
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
 
@@ -54,6 +59,12 @@ def format_of(path: Path, fmt: str | None = None) -> str:
     if fmt not in FORMATS:
         raise ExportError(f"unknown table format {fmt!r}: use one of {', '.join('.' + f for f in FORMATS)}", path=path)
     return fmt
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @contextmanager
@@ -71,6 +82,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
         os.replace(tmp_path, path)
     except OSError as e:
         tmp_path.unlink(missing_ok=True)
@@ -80,29 +92,15 @@ def atomic_path(path: Path) -> Iterator[Path]:
         raise
 
 
-def _jsonable(v: Any) -> Any:
-    import pandas as pd
-
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    if hasattr(v, "tolist") and not isinstance(v, str):
-        return v.tolist()
-    if pd.api.types.is_scalar(v) and pd.isna(v):
-        return None
-    if hasattr(v, "item"):  # numpy scalars
-        return v.item()
-    return v
-
-
 def _write_csv(df: "pd.DataFrame", tmp: Path, meta: Mapping[str, Any] | None) -> None:
     _excel_safe(df).to_csv(tmp, index=False, encoding="utf-8-sig")
 
 
 def _write_jsonl(df: "pd.DataFrame", tmp: Path, meta: Mapping[str, Any] | None) -> None:
-    cols = list(df.columns)
-    with open(tmp, "w", encoding="utf-8") as fh:
-        for row in df.itertuples(index=False, name=None):
-            fh.write(json.dumps({c: _jsonable(v) for c, v in zip(cols, row)}, ensure_ascii=False) + "\n")
+    if df.empty:
+        tmp.write_text("", encoding="utf-8")
+        return
+    df.to_json(tmp, orient="records", lines=True, force_ascii=False, date_format="iso")
 
 
 def _write_parquet(df: "pd.DataFrame", tmp: Path, meta: Mapping[str, Any] | None) -> None:
@@ -151,8 +149,6 @@ def _sheet_name(name: str, used: set[str]) -> str:
 def write_workbook(tables: Mapping[str, "pd.DataFrame"], path: str | os.PathLike, *,
                    meta: Mapping[str, Any] | None = None, _atomic: bool = True) -> Path:
     """An XLSX workbook with one sheet per table: frozen header, readable widths."""
-    from openpyxl.utils import get_column_letter
-
     import pandas as pd
 
     from align.textnorm import display_width
@@ -160,21 +156,37 @@ def write_workbook(tables: Mapping[str, "pd.DataFrame"], path: str | os.PathLike
     path = Path(path)
 
     def write(target: Path) -> None:
+        import math
+
+        import xlsxwriter
+
         used: set[str] = set()
-        with pd.ExcelWriter(target, engine="openpyxl") as xw:
-            for name, df in tables.items():
-                sheet = _sheet_name(name, used)
-                safe = _excel_safe(df)
-                safe.to_excel(xw, sheet_name=sheet, index=False)
-                ws = xw.sheets[sheet]
-                ws.freeze_panes = "A2"
-                for i, col in enumerate(safe.columns, 1):
-                    sample = [str(col)] + [str(v) for v in safe[col].head(200).tolist()]
-                    width = min(max(display_width(s) for s in sample) + 2, 60)
-                    ws.column_dimensions[get_column_letter(i)].width = max(width, 8)
-            if meta:
-                info = pd.DataFrame({"key": list(meta.keys()), "value": [json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v for v in meta.values()]})
-                info.to_excel(xw, sheet_name=_sheet_name("about", used), index=False)
+        book = xlsxwriter.Workbook(str(target), {"strings_to_formulas": False, "strings_to_urls": False,
+                                                 "strings_to_numbers": False, "nan_inf_to_errors": True})
+        bold = book.add_format({"bold": True, "bg_color": "#F3F5F8", "border": 1})
+
+        def cell(v):
+            if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+                return None
+            if isinstance(v, (list, tuple)):
+                return " | ".join(map(str, v))
+            return v.item() if hasattr(v, "item") else v
+
+        sheets = dict(tables)
+        if meta:
+            sheets["about"] = pd.DataFrame({"key": list(meta.keys()), "value": [
+                v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str) for v in meta.values()]})
+        for name, df in sheets.items():
+            ws = book.add_worksheet(_sheet_name(name, used))
+            safe = _excel_safe(df)
+            ws.write_row(0, 0, [str(c) for c in safe.columns], bold)
+            for r, row in enumerate(safe.itertuples(index=False, name=None), 1):
+                ws.write_row(r, 0, [cell(v) for v in row])
+            ws.freeze_panes(1, 0)
+            for i, col in enumerate(safe.columns):
+                sample = [str(col)] + [str(v) for v in safe[col].head(200).tolist()]
+                ws.set_column(i, i, max(min(max(display_width(x) for x in sample) + 2, 60), 8))
+        book.close()
 
     if not _atomic:
         write(path)

@@ -169,3 +169,59 @@ def render_eval(result, console: Console, *, show_errors: bool = True, source: s
                   + ("" if r.correct or not r.linked else " (wrong passage)"),
                   Text(r.item.child), Text(r.item.parent or "—"), Text(getattr(ours, "parent_text", "") or "—"))
     console.print(e)
+
+
+def render_run_summary(results, console: Console) -> None:
+    """Echo and coverage per pair, with counts of dropped / added / changed targets."""
+    s = results.tables["scores"]
+    t = Table(title="planecho: each plan against its ancestors")
+    for col, just in (("child", "left"), ("parent", "left"), ("echo", "right"), ("coverage", "right"),
+                      ("verbatim", "right"), ("adapted", "right"), ("partial", "right"), ("dropped", "right"),
+                      ("added", "right"), ("targets changed", "right")):
+        t.add_column(col, justify=just)
+    changed = results.tables["changed_targets"]
+    for r in s.to_dict("records"):
+        n_changed = int(((changed.child_doc == r["child_doc"]) & (changed.parent_doc == r["parent_doc"])).sum()) if not changed.empty else 0
+        t.add_row(r["child_doc"], r["parent_doc"], f"{r['echo']:.1%}", f"{r['coverage']:.1%}", str(r["verbatim"]),
+                  str(r["adapted"]), str(r["partial"]), str(r["dropped"]), str(r["local"]), str(n_changed))
+    console.print(t)
+
+
+def render_trace(phrase: str, df, console: Console) -> None:
+    if df.empty:
+        console.print(Text(f"“{phrase}” occurs nowhere in the corpus (nor any close variant).", style="yellow"))
+        return
+    t = Table(title=f"“{phrase}” across the hierarchy: {len(df)} occurrences", show_lines=False, expand=True)
+    t.add_column("level", no_wrap=True)
+    t.add_column("document", overflow="fold", ratio=2)
+    t.add_column("match", no_wrap=True)
+    t.add_column("section", overflow="fold", ratio=3)
+    t.add_column("context", overflow="fold", ratio=5)
+    for r in df.to_dict("records"):
+        style = "green" if r["match"] == "exact" else "yellow"
+        t.add_row(r["level"], r["doc"], Text(r["match"] if r["match"] == "exact" else f"variant {r['matched']}", style=style),
+                  Text(r["section"]), Text(r["context"]))
+    console.print(t)
+
+
+def render_phrases(df, console: Console) -> None:
+    wide = df.pivot_table(index=["phrase", "kind", "weight", "parent_units"], columns="child_doc",
+                          values="status", aggfunc="first").reset_index()
+    forms = df.pivot_table(index="phrase", columns="child_doc", values="child_form", aggfunc="first")
+    children = [c for c in dict.fromkeys(df.child_doc)]
+    t = Table(title=f"distinctive phrases of {df.parent_doc.iloc[0]} and what the children do with them", expand=True)
+    t.add_column("phrase", overflow="fold")
+    t.add_column("kind", no_wrap=True)
+    t.add_column("units", justify="right")
+    for c in children:
+        t.add_column(c, overflow="fold")
+    style = {"carried": "green", "altered": "yellow", "absent": "dim"}
+    order = {p: k for k, p in enumerate(dict.fromkeys(df.phrase))}
+    for r in sorted(wide.to_dict("records"), key=lambda r: order[r["phrase"]]):
+        cells = []
+        for c in children:
+            st = r.get(c, "")
+            label = st if st != "altered" else f"altered → {forms.loc[r['phrase'], c]}"
+            cells.append(Text(label, style=style.get(st, "")))
+        t.add_row(Text(r["phrase"]), r["kind"], str(r["parent_units"]), *cells)
+    console.print(t)

@@ -1,43 +1,204 @@
-"""The main job: every document of a manifest, processed and written to a folder."""
+"""The main job: compare every document of a manifest with its ancestors and
+write every table, figure and report to a folder.
+
+Everything is computed (or read from the cache) before anything is written,
+so a bad document or manifest leaves the output folder untouched; each file
+is then written atomically.
+
+Output layout (``DIR`` = ``--out``, default ``outputs/``)::
+
+    DIR/summary.csv              one row per (child, parent): echo, coverage, counts
+    DIR/planecho.xlsx            every table below, one sheet each
+    DIR/tables/<table>.csv|.parquet|.jsonl
+    DIR/figures/<child>__<parent>.png   section maps
+    DIR/reports/<child>__<parent>.html  one self-contained report per pair
+    DIR/reports/index.html       links to the reports, with the summary
+    DIR/units/<doc>.<unit>.csv   the segmented documents; DIR/corpus.csv
+"""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from align.corpus import Manifest
-from align.document import Document, load_document
+from align.match import alignment_frame
 
-from .export import write_table
+from . import divergence
+from .export import FORMATS, write_table, write_workbook
+from .hierarchy import chains, triples
+from .lineage import phrase_table
+from .score import SCORE_COLUMNS, chapter_scores, pair_scores
+from .sectionmap import section_map_long
 from .tables import tables_frame, units_frame
+from .workspace import Workspace
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
+TABLES = ("scores", "chapter_scores", "alignments", "dropped", "local_additions", "changed_targets",
+          "rebranded_phrases", "phrases", "chains", "section_maps")
+
 
 @dataclass
-class RunResult:
-    out_dir: Path
-    documents: list[Document] = field(default_factory=list)
+class Results:
+    """Every table of a run, plus the alignments behind them."""
+
+    tables: dict[str, "pd.DataFrame"]
+    alignments: dict[tuple[str, str], object]
     written: list[Path] = field(default_factory=list)
 
 
-def run_corpus(manifest: Manifest, out_dir: Path, *, unit: str = "sentence", progress=None) -> RunResult:
-    """Ingest, clean and segment every document; write unit and table records."""
+def pair_name(parent: str, child: str) -> str:
+    return f"{child}__{parent}"
+
+
+def compute(ws: Workspace, *, progress: Callable[[str], None] | None = None) -> Results:
+    """All comparison tables over the manifest's hierarchy."""
     import pandas as pd
 
-    result = RunResult(Path(out_dir))
-    entries = manifest.topological()
-    task = progress.add_task("documents", total=len(entries)) if progress else None
-    for entry in entries:
-        doc = load_document(entry, manifest=manifest)
-        result.documents.append(doc)
-        for kind in ("sentence", "clause"):
-            frame = units_frame(doc.alignable(kind))
-            result.written.append(write_table(frame, result.out_dir / "units" / f"{doc.doc_id}.{kind}.csv"))
-        if doc.tables:
-            result.written.append(write_table(tables_frame(doc.doc_id, doc.tables), result.out_dir / "tables" / f"{doc.doc_id}.csv"))
-        if progress:
-            progress.advance(task)
-    corpus = pd.DataFrame([d.stats() for d in result.documents])
-    result.written.append(write_table(corpus, result.out_dir / "corpus.csv"))
-    return result
+    step = progress or (lambda msg: None)
+    docs = {d.doc_id: d for d in ws.documents()}
+    pairs = ws.pairs()
+    alignments = {}
+    for parent, child in pairs:
+        step(f"align {child} ← {parent}")
+        alignments[(parent, child)] = ws.alignment(parent, child)
+    step("tables")
+    scores, chapters, aligned, dropped, added, changed, rebrands, maps = [], [], [], [], [], [], [], []
+    for (parent, child), a in alignments.items():
+        row = pair_scores(a)
+        distance = dict((e.id, d) for e, d in ws.manifest.ancestors(child)).get(parent, 1)
+        row.update(child_level=docs[child].level, parent_level=docs[parent].level, distance=distance)
+        scores.append(row)
+        chapters.extend(chapter_scores(a))
+        aligned.append(alignment_frame(a.links, ws.settings))
+        dropped.append(divergence.dropped(a))
+        added.append(divergence.local_additions(a))
+        changed.append(divergence.changed_targets(a))
+        rebrands.append(divergence.rebrands(a))
+        maps.append(section_map_long(a))
+    phrase_rows = []
+    for doc_id in docs:
+        children = [docs[c] for p, c in pairs if p == doc_id]
+        if children:
+            step(f"phrases of {doc_id}")
+            phrase_rows.append(phrase_table(docs[doc_id], ws.phrases(doc_id), children))
+    chain_rows = [chains(alignments[(g, p)], alignments[(p, c)], alignments[(g, c)])
+                  for g, p, c in triples(ws.manifest, pairs)]
+
+    def cat(frames):
+        full = [f for f in frames if not f.empty]
+        if full:
+            return pd.concat(full, ignore_index=True)
+        return frames[0].iloc[0:0] if frames else pd.DataFrame()
+
+    tables = {
+        "scores": pd.DataFrame(scores, columns=SCORE_COLUMNS + ["child_level", "parent_level", "distance"]),
+        "chapter_scores": pd.DataFrame(chapters, columns=["child_doc", "parent_doc", "side", "chapter", "measure",
+                                                          "value", "units"]),
+        "alignments": cat(aligned),
+        "dropped": cat(dropped),
+        "local_additions": cat(added),
+        "changed_targets": cat(changed),
+        "rebranded_phrases": cat(rebrands),
+        "phrases": cat(phrase_rows),
+        "chains": cat(chain_rows),
+        "section_maps": cat(maps),
+    }
+    return Results(tables, alignments)
+
+
+def _draw(jobs: list[tuple]) -> list[Path]:
+    """Section-map figures and HTML reports (run in a worker process when possible)."""
+    from .report import write_report
+    from .sectionmap import heatmap_png
+
+    written = []
+    for a, parent, child, fig_path, report_path in jobs:
+        figure = heatmap_png(a, fig_path, titles=(child.title, parent.title))
+        written.append(figure)
+        written.append(write_report(a, parent, child, report_path, figure.read_bytes()))
+    return written
+
+
+def _start_drawing(jobs: list[tuple]):
+    """Draw in a forked worker so figures overlap with table writing; None → draw inline."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    return pool, pool.submit(_draw, jobs)
+
+
+def write_outputs(ws: Workspace, results: Results, out_dir: str | Path, *, formats=FORMATS, reports: bool = True,
+                  progress: Callable[[str], None] | None = None) -> list[Path]:
+    """Write tables (each format), the workbook, figures, reports and unit tables."""
+    import pandas as pd
+
+    step = progress or (lambda msg: None)
+    out = Path(out_dir)
+    written: list[Path] = []
+    docs = {d.doc_id: d for d in ws.documents()}
+    jobs = [(a, docs[p], docs[c], out / "figures" / f"{pair_name(p, c)}.png", out / "reports" / f"{pair_name(p, c)}.html")
+            for (p, c), a in results.alignments.items()] if reports else []
+    drawing = _start_drawing(jobs) if jobs else None
+    try:
+        meta = {"settings": ws.settings.to_dict(), "manifest": str(ws.manifest.path)}
+        step("tables")
+        written.append(write_table(results.tables["scores"], out / "summary.csv"))
+        for name, df in results.tables.items():
+            for fmt in formats:
+                if fmt != "xlsx":
+                    written.append(write_table(df, out / "tables" / f"{name}.{fmt}", meta=meta))
+        if "xlsx" in formats:
+            step("workbook")
+            written.append(write_workbook(results.tables, out / "planecho.xlsx", meta=meta))
+        for d in docs.values():
+            for kind in ("sentence", "clause"):
+                written.append(write_table(units_frame(d.alignable(kind)), out / "units" / f"{d.doc_id}.{kind}.csv"))
+            if d.tables:
+                written.append(write_table(tables_frame(d.doc_id, d.tables),
+                                           out / "tables" / "source_tables" / f"{d.doc_id}.csv"))
+        written.append(write_table(pd.DataFrame([d.stats() for d in docs.values()]), out / "corpus.csv"))
+        if jobs:
+            step("figures and reports")
+            if drawing is None:
+                written.extend(_draw(jobs))
+            else:
+                written.extend(drawing[1].result())
+            written.append(_write_index(results, docs, out / "reports" / "index.html"))
+    finally:
+        if drawing is not None:
+            drawing[0].shutdown(wait=True, cancel_futures=True)
+    results.written.extend(written)
+    return written
+
+
+def _write_index(results: Results, docs, path: Path) -> Path:
+    from markupsafe import escape
+
+    from .export import atomic_path
+
+    rows = []
+    for r in results.tables["scores"].to_dict("records"):
+        name = pair_name(r["parent_doc"], r["child_doc"])
+        rows.append(
+            f'<tr><td><a href="{escape(name)}.html">{escape(docs[r["child_doc"]].title)}</a></td>'
+            f'<td>{escape(docs[r["parent_doc"]].title)}</td><td>{r["echo"]:.1%}</td><td>{r["coverage"]:.1%}</td>'
+            f'<td>{r["verbatim"]}</td><td>{r["adapted"]}</td><td>{r["partial"]}</td><td>{r["dropped"]}</td></tr>'
+        )
+    html = ("<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>planecho reports</title>"
+            "<style>body{font-family:sans-serif;margin:2em auto;max-width:1000px}table{border-collapse:collapse;width:100%}"
+            "td,th{border:1px solid #ddd;padding:.3em .5em}</style></head><body><h1>planecho: echo of each plan in its ancestors</h1>"
+            "<table><tr><th>child</th><th>parent</th><th>echo</th><th>coverage</th><th>verbatim</th><th>adapted</th>"
+            "<th>partial</th><th>dropped</th></tr>" + "".join(rows) + "</table></body></html>")
+    with atomic_path(path) as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    return path
