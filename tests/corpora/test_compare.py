@@ -1,0 +1,97 @@
+"""The comparison layer on the bundled corpora: scores, divergences, lineage,
+chains, section maps, exports and the cache."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from compare import divergence
+from compare.hierarchy import chains
+from compare.lineage import trace
+from compare.score import pair_scores
+from compare.workspace import Workspace
+
+ZJ, TZ, DAILY, LH, LQ = ("zhejiang-urbanization-14fyp", "taizhou-urbanization-14fyp",
+                         "taizhou-daily-2021-02-10-gov-report", "linhai-14fyp-outline", "luqiao-14fyp-outline")
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory):
+    w = Workspace.open(use_cache=True, cache_dir=tmp_path_factory.mktemp("cache"))
+    return w
+
+
+@pytest.fixture(scope="module")
+def scores(ws):
+    return {(p, c): pair_scores(ws.alignment(p, c)) for p, c in ws.pairs()}
+
+
+def test_hierarchy_pairs_include_every_ancestor(ws):
+    pairs = ws.pairs()
+    assert (ZJ, TZ) in pairs and (TZ, LH) in pairs and (ZJ, LH) in pairs and (DAILY, LQ) in pairs
+    assert len(pairs) == len(set(pairs)) == 8
+
+
+def test_taizhou_echoes_zhejiang_most(scores):
+    top = max(scores.values(), key=lambda r: r["echo"])
+    assert (top["parent_doc"], top["child_doc"]) == (ZJ, TZ)
+    assert scores[(ZJ, TZ)]["echo"] >= 3 * scores[(ZJ, LQ)]["echo"]
+    for r in scores.values():
+        assert 0 <= r["echo"] <= 1 and 0 <= r["coverage"] <= 1
+
+
+def test_renqian_clause_of_taizhou_links_to_zhejiangs(ws):
+    a = ws.alignment(ZJ, TZ)
+    links = [l for l in a.links if "人地钱挂钩" in l.child.text and l.parent is not None]
+    assert links and all("人地钱挂钩" in l.parent.text for l in links)
+
+
+def test_qiannian_gucheng_fuxing_traced_province_to_county(ws):
+    t = trace("千年古城复兴", ws.documents())
+    exact = t[t.match == "exact"]
+    assert {ZJ, TZ, LH} <= set(exact.doc)
+    assert list(dict.fromkeys(exact.level)) == ["province", "city", "county"]
+
+
+def test_rebranding_of_qiannian_gucheng_is_found(ws):
+    rb = divergence.rebrands(ws.alignment(ZJ, LH))
+    row = rb[(rb.parent_phrase == "千年古城") & (rb.child_phrase == "千年府城")]
+    assert len(row) == 1
+    assert "千年府城" in row.child_example.iloc[0]
+
+
+def test_changed_targets_report_the_urbanisation_rate(ws):
+    ch = divergence.changed_targets(ws.alignment(ZJ, TZ))
+    r = ch[ch.indicator.str.contains("城镇化率") & (ch.parent_value == 75.0)]
+    assert r.child_value.tolist() == [65.0] and r.direction.tolist() == ["lowered"] and r.unit.tolist() == ["%"]
+
+
+def test_dropped_and_local_additions_partition_the_body(ws, scores):
+    a = ws.alignment(ZJ, TZ)
+    d, l = divergence.dropped(a), divergence.local_additions(a)
+    assert len(d) == scores[(ZJ, TZ)]["dropped"] and len(l) == scores[(ZJ, TZ)]["local"]
+    assert d.parent_chapter.str.match(r"^[一二三四五六七八九十]+、|\(前言\)").all()
+
+
+def test_chains_run_from_province_through_city_to_county(ws):
+    df = chains(ws.alignment(ZJ, TZ), ws.alignment(TZ, LH), ws.alignment(ZJ, LH))
+    assert set(df.status) <= {"carried through", "stops at parent", "skips parent", "dropped"}
+    through = df[df.status == "carried through"]
+    assert not through.empty
+    assert (through.parent_id != "").all() and (through.child_id != "").all()
+
+
+def test_cache_reuses_results_and_no_cache_recomputes(tmp_path, monkeypatch):
+    import align.result
+
+    first = Workspace.open(use_cache=True, cache_dir=tmp_path)
+    a1 = first.alignment(TZ, LH)
+    calls = []
+    real = align.result.build_alignment
+    monkeypatch.setattr(align.result, "build_alignment", lambda *a, **k: calls.append(1) or real(*a, **k))
+    again = Workspace.open(use_cache=True, cache_dir=tmp_path)
+    a2 = again.alignment(TZ, LH)
+    assert calls == [] and [l.relation for l in a2.links] == [l.relation for l in a1.links]
+    fresh = Workspace.open(use_cache=False, cache_dir=tmp_path)
+    fresh.alignment(TZ, LH)
+    assert calls == [1]

@@ -1,0 +1,70 @@
+"""`planecho run` on the bundled corpora: every output reopens intact."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from compare.run import TABLES
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    d = tmp_path_factory.mktemp("outputs")
+    env = {**os.environ, "PLANECHO_CACHE_DIR": str(tmp_path_factory.mktemp("cache"))}
+    r = subprocess.run([sys.executable, "-m", "compare.cli", "run", "--out", str(d)], capture_output=True, text=True,
+                       env=env)
+    assert r.returncode == 0, r.stderr
+    assert "echo" in r.stdout and "Traceback" not in r.stderr
+    return d
+
+
+def test_every_table_reopens_with_the_same_rows_and_columns(out):
+    book = pd.read_excel(out / "planecho.xlsx", sheet_name=None)
+    for name in TABLES:
+        csv = pd.read_csv(out / "tables" / f"{name}.csv")
+        pq = pd.read_parquet(out / "tables" / f"{name}.parquet")
+        js = pd.read_json(out / "tables" / f"{name}.jsonl", lines=True) if (out / "tables" / f"{name}.jsonl").stat().st_size else pd.DataFrame(columns=pq.columns)
+        assert csv.shape == pq.shape == book[name].shape, name
+        assert list(csv.columns) == list(pq.columns) == list(book[name].columns), name
+        assert len(js) == len(pq), name
+
+
+def test_workbook_opens_with_openpyxl_frozen_header_and_widths(out):
+    wb = openpyxl.load_workbook(out / "planecho.xlsx", read_only=False)
+    assert set(TABLES) <= set(wb.sheetnames)
+    ws = wb["alignments"]
+    assert ws.freeze_panes == "A2"
+    assert ws.column_dimensions["D"].width and ws.column_dimensions["D"].width > 10
+
+
+def test_csv_is_utf8_with_bom_for_excel(out):
+    raw = (out / "tables" / "alignments.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and "浙江".encode() in raw or "台州".encode() in raw
+
+
+def test_reports_figures_and_summary(out):
+    scores = pd.read_csv(out / "summary.csv")
+    assert len(scores) == 8
+    for r in scores.itertuples():
+        stem = f"{r.child_doc}__{r.parent_doc}"
+        png = out / "figures" / f"{stem}.png"
+        html = (out / "reports" / f"{stem}.html").read_text(encoding="utf-8")
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+        assert "data:image/png;base64," in html and "echo" in html
+    assert (out / "reports" / "index.html").exists()
+    assert not list(out.rglob("*.part"))  # no temporary file left
+
+
+def test_section_map_font_renders_chinese():
+    from matplotlib.ft2font import FT2Font
+
+    from compare.sectionmap import BUNDLED_FONT, cjk_font
+
+    for path in {cjk_font(), str(BUNDLED_FONT)}:
+        font = FT2Font(path)
+        assert all(font.get_char_index(ord(ch)) for ch in "四、高质量推动农业转移人口全面融入城市千年府城")

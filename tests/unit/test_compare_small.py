@@ -1,0 +1,103 @@
+"""Comparison layer on small inputs: escaping, scoring API, CLI contracts."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from align.document import document_from_text
+from align.match import Settings
+from align.model import CorpusModel
+from align.result import build_alignment
+from compare.report import highlight, render_report
+from compare.score import score
+
+PARENT = "一、目标\n\n全面实施千年古城复兴计划，开展全省千年古城复兴试点创建。\n\n推进<东海之心>城市有机更新，死亡率<0.01&改造老旧小区。"
+CHILD = "一、目标\n\n全面实施千年古城复兴计划，开展全省千年古城复兴试点创建。\n\n推进<东海之心>城市有机更新，死亡率<0.01&改造老旧小区。\n\n发展夜间经济。"
+
+
+def alignment():
+    p, c = document_from_text(PARENT, "p", title="省<b>规划"), document_from_text(CHILD, "c", title="市规划")
+    model = CorpusModel(p.alignable() + c.alignable())
+    return p, c, build_alignment(p, c, Settings(), model)
+
+
+def test_report_escapes_plan_text_and_titles():
+    p, c, a = alignment()
+    html = render_report(a, p, c, b"png")
+    assert "<东海之心>" not in html and "&lt;东海之心&gt;" in html
+    assert "<0.01&" not in html and "&lt;0.01&amp;" in html
+    assert "省&lt;b&gt;规划" in html
+
+
+def test_highlight_marks_spans_and_escapes():
+    h = str(highlight("a<b>千年古城c", [(4, 8, "prog")]))
+    assert h == 'a&lt;b&gt;<mark class="prog">千年古城</mark>c'
+
+
+def test_score_is_a_pure_function_over_documents():
+    p, c, _ = alignment()
+    one = score([c], parent=p)
+    two = score([c], parent=p)
+    assert one.equals(two) and list(one.columns[:4]) == ["child_doc", "parent_doc", "echo", "coverage"]
+    assert one.local.iloc[0] == 1 and one.verbatim.iloc[0] == 2 and one.dropped.iloc[0] == 0
+
+
+def planecho(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "compare.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.fixture(scope="module")
+def cache_env(tmp_path_factory):
+    return {"PLANECHO_CACHE_DIR": str(tmp_path_factory.mktemp("cache"))}
+
+
+def test_score_cli_csv_and_jsonl_on_stdout_only(cache_env):
+    r = planecho("score", "linhai-14fyp-outline", "luqiao-14fyp-outline", "--parent", "taizhou-urbanization-14fyp",
+                 env=cache_env)
+    assert r.returncode == 0, r.stderr
+    df = pd.read_csv(io.StringIO(r.stdout))
+    assert list(df.columns) == ["child_doc", "parent_doc", "echo", "coverage", "verbatim", "adapted", "partial",
+                                "local", "dropped"]
+    assert df.child_doc.tolist() == ["linhai-14fyp-outline", "luqiao-14fyp-outline"]
+    r = planecho("score", "--format", "jsonl", env=cache_env)
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert r.returncode == 0 and len(rows) == 8 and all(0 <= x["echo"] <= 1 for x in rows)
+
+
+@pytest.mark.parametrize("args", [["score", "linhai-14fyp-outline"], ["score", "--parent", "x"],
+                                  ["score", "nosuch", "--parent", "taizhou-urbanization-14fyp"],
+                                  ["phrases", "linhai-14fyp-outline"], ["trace", " "]])
+def test_cli_user_errors_exit_2_with_one_line(args, cache_env):
+    r = planecho(*args, env=cache_env)
+    assert r.returncode == 2 and r.stdout == "" and len(r.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in r.stderr
+
+
+def test_trace_and_phrases_cli(cache_env):
+    r = planecho("trace", "千年古城", "--format", "csv", env=cache_env)
+    df = pd.read_csv(io.StringIO(r.stdout))
+    assert r.returncode == 0 and {"千年府城", "千年商都"} <= set(df[df.match == "variant"].matched)
+    r = planecho("phrases", "zhejiang-urbanization-14fyp", "--format", "jsonl", env=cache_env)
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert r.returncode == 0 and {x["status"] for x in rows} <= {"carried", "altered", "absent"}
+    assert any(x["phrase"] == "千年古城复兴" and x["child_doc"] == "taizhou-urbanization-14fyp"
+               and x["status"] == "carried" for x in rows)
+
+
+def test_exports_neutralise_formula_cells(tmp_path):
+    from compare.export import write_table, write_workbook
+
+    df = pd.DataFrame({"text": ["=HYPERLINK(\"x\")", "+1", "-2", "@a", "——规划", "普通"]})
+    write_table(df, tmp_path / "t.csv")
+    write_workbook({"t": df}, tmp_path / "t.xlsx")
+    for got in (pd.read_csv(tmp_path / "t.csv").text, pd.read_excel(tmp_path / "t.xlsx").text):
+        assert got.tolist() == ["'=HYPERLINK(\"x\")", "'+1", "'-2", "'@a", "——规划", "普通"]
+    write_table(df, tmp_path / "t.parquet")  # analysis formats keep the raw text
+    assert pd.read_parquet(tmp_path / "t.parquet").text.iloc[0].startswith("=")
