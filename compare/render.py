@@ -174,16 +174,21 @@ def render_eval(result, console: Console, *, show_errors: bool = True, source: s
 def render_run_summary(results, console: Console) -> None:
     """Echo and coverage per pair, with counts of dropped / added / changed targets."""
     s = results.tables["scores"]
-    t = Table(title="planecho: each plan against its ancestors")
-    for col, just in (("child", "left"), ("parent", "left"), ("echo", "right"), ("coverage", "right"),
-                      ("verbatim", "right"), ("adapted", "right"), ("partial", "right"), ("dropped", "right"),
-                      ("added", "right"), ("targets changed", "right")):
-        t.add_column(col, justify=just)
     changed = results.tables["changed_targets"]
+    from rich import box
+
+    t = Table(title="each plan against its ancestors", caption="targets = changed targets · full table: summary.csv",
+              box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True)
+    t.add_column("child", no_wrap=True, overflow="ellipsis", max_width=17)
+    t.add_column("parent", no_wrap=True, overflow="ellipsis", max_width=17)
+    for col in ("echo", "coverage", "dropped", "added", "targets"):
+        t.add_column(col, justify="right", no_wrap=True)
     for r in s.to_dict("records"):
-        n_changed = int(((changed.child_doc == r["child_doc"]) & (changed.parent_doc == r["parent_doc"])).sum()) if not changed.empty else 0
-        t.add_row(r["child_doc"], r["parent_doc"], f"{r['echo']:.1%}", f"{r['coverage']:.1%}", str(r["verbatim"]),
-                  str(r["adapted"]), str(r["partial"]), str(r["dropped"]), str(r["local"]), str(n_changed))
+        n_changed = 0
+        if not changed.empty:
+            n_changed = int(((changed.child_doc == r["child_doc"]) & (changed.parent_doc == r["parent_doc"])).sum())
+        t.add_row(r["child_doc"], r["parent_doc"], f"{r['echo']:.1%}", f"{r['coverage']:.1%}",
+                  str(r["dropped"]), str(r["local"]), str(n_changed))
     console.print(t)
 
 
