@@ -9,6 +9,13 @@ matrix a chunk at a time and only the top-k parents of each row are kept:
 memory stays proportional to (chunk × parents touched), never to
 children × parents.
 
+The term counts are those of scikit-learn's ``CountVectorizer`` (vocabulary
+in sorted order, terms in more than ``max_df`` of the background dropped,
+sorted indices, float32), computed with NumPy — character n-grams are packed
+into integers — rather than one Python call per n-gram; the weighting is
+scikit-learn's ``TfidfTransformer`` (smoothed idf, sublinear tf, l2 norm),
+exactly as ``TfidfVectorizer`` applies it.
+
 >>> forms = ["推进千年古城复兴", "加快海绵城市建设"]
 >>> idx = NgramIndex(top_k=1).fit(forms, forms)
 >>> idx.query(["全力实施千年古城复兴计划"])[0][0][0]
@@ -16,16 +23,192 @@ children × parents.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
+from numbers import Integral
 
 import numpy as np
 
+_EMPTY = "empty vocabulary; perhaps the documents only contain stop words"
+_PRUNED = "After pruning, no terms remain. Try a lower min_df or a higher max_df."
+
 
 def _char_analyzer(lo: int, hi: int) -> Callable[[str], list[str]]:
+    """The character n-grams of a text (what :class:`CharCounts` counts)."""
+
     def grams(text: str) -> list[str]:
         return [text[i : i + n] for n in range(lo, hi + 1) for i in range(len(text) - n + 1)]
 
     return grams
+
+
+_HASH_FROM = 1_000_000  # from this many n-grams on, find the distinct ones by hashing
+
+
+def _unique_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True)``; for many keys through pandas'
+    hash table and a sort of the distinct keys only (several times faster)."""
+    if len(keys) >= _HASH_FROM:
+        import pandas as pd
+
+        codes, distinct = pd.factorize(keys)
+        order = np.argsort(distinct)
+        rank = np.empty(len(distinct), dtype=np.int64)
+        rank[order] = np.arange(len(distinct))
+        return np.asarray(distinct)[order], rank[codes]
+    vocab, inverse = np.unique(keys, return_inverse=True)
+    return vocab, inverse.ravel()
+
+
+def _pairs(docs: np.ndarray, cols: np.ndarray, n_cols: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct ``doc * n_cols + col`` codes, sorted, with their counts."""
+    return np.unique(docs.astype(np.int64) * n_cols + cols, return_counts=True)
+
+
+def _csr(pair: np.ndarray, counts: np.ndarray, n_docs: int, n_cols: int, mask: np.ndarray | None = None):
+    """A count matrix laid out as ``CountVectorizer`` lays it out: float32
+    counts, sorted int32 indices; columns outside ``mask`` dropped and the
+    others renumbered in order."""
+    from scipy.sparse import csr_matrix
+
+    rows, cols = pair // max(n_cols, 1), pair % max(n_cols, 1)
+    if mask is not None:
+        keep = mask[cols]
+        rows, cols, counts = rows[keep], (np.cumsum(mask) - 1)[cols[keep]], counts[keep]
+        n_cols = int(mask.sum())
+    indptr = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
+    itype = np.int64 if len(cols) > np.iinfo(np.int32).max else np.int32
+    return csr_matrix((counts.astype(np.float32), cols.astype(itype), indptr.astype(itype)), shape=(n_docs, n_cols))
+
+
+def _limit(pair: np.ndarray, n_cols: int, n_docs: int, max_df: float) -> np.ndarray:
+    """Mask of the terms ``CountVectorizer`` keeps (``min_df=1``)."""
+    df = np.bincount(pair % n_cols, minlength=n_cols)
+    high = max_df if isinstance(max_df, Integral) else max_df * n_docs
+    mask = df <= high
+    if not mask.any():
+        raise ValueError(_PRUNED)
+    return mask
+
+
+class CharCounts:
+    """Character n-gram counts of texts, as ``CountVectorizer`` would count them
+    with an analyzer yielding every n-gram (``lo`` ≤ n ≤ ``hi``).
+
+    Characters get dense ids in code-point order (0 pads a shorter n-gram), so
+    an n-gram packed into one unsigned 64-bit integer sorts as its string
+    does: the vocabulary comes out in ``CountVectorizer``'s sorted order.
+    When the ids do not fit (``hi`` × bits > 64) the n-grams are counted as
+    strings instead, with the same result.
+    """
+
+    def __init__(self, lo: int, hi: int) -> None:
+        self.lo, self.hi = lo, hi
+
+    # -- fitting ---------------------------------------------------------------
+    def fit_counts(self, forms: Sequence[str], max_df: float = 1.0):
+        """Learn the vocabulary on ``forms``; return their count matrix."""
+        cp = self._codepoints(forms)
+        self.alphabet_ = np.unique(cp)
+        self.bits_ = max(1, (len(self.alphabet_) + 1).bit_length())  # ids 1..V, unknown = 2**bits - 1
+        self.packed_ = self.hi * self.bits_ <= 64
+        if not self.packed_:
+            return self._fit_strings(forms, max_df)
+        docs, keys = self._grams(forms, cp)
+        if len(keys) == 0:
+            raise ValueError(_EMPTY)
+        vocab, cols = _unique_inverse(keys)
+        pair, counts = _pairs(docs, cols, len(vocab))
+        mask = _limit(pair, len(vocab), len(forms), max_df)
+        self.vocab_ = vocab[mask]
+        return _csr(pair, counts, len(forms), len(vocab), mask)
+
+    def counts(self, forms: Sequence[str]):
+        """Counts of ``forms`` over the learnt vocabulary (unknown n-grams ignored)."""
+        if not self.packed_:
+            return self._count_strings(forms)
+        docs, keys = self._grams(forms, self._codepoints(forms))
+        pos = np.searchsorted(self.vocab_, keys)
+        pos[pos == len(self.vocab_)] = 0
+        hit = self.vocab_[pos] == keys
+        return _csr(*_pairs(docs[hit], pos[hit], len(self.vocab_)), len(forms), len(self.vocab_))
+
+    @property
+    def n_features(self) -> int:
+        return len(self.vocab_) if self.packed_ else len(self.strings_)
+
+    # -- internals ---------------------------------------------------------------
+    @staticmethod
+    def _codepoints(forms: Sequence[str]) -> np.ndarray:
+        return np.frombuffer("".join(forms).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+    def _ids(self, cp: np.ndarray) -> np.ndarray:
+        a = self.alphabet_
+        pos = np.searchsorted(a, cp)
+        known = pos < len(a)
+        known[known] = a[pos[known]] == cp[known]
+        return np.where(known, pos + 1, (1 << self.bits_) - 1).astype(np.uint64)
+
+    def _grams(self, forms: Sequence[str], cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(document, packed n-gram) of every n-gram occurrence of ``forms``."""
+        lens = np.fromiter(map(len, forms), dtype=np.int64, count=len(forms))
+        ends = np.cumsum(lens)
+        owner = np.repeat(np.arange(len(forms), dtype=np.int64), lens)
+        ids = self._ids(cp)
+        n = len(cp)
+        docs, keys = [], []
+        for k in range(self.lo, self.hi + 1):
+            m = n - k + 1
+            if m <= 0:
+                continue
+            doc = owner[:m]
+            ok = np.arange(k, m + k) <= ends[doc]  # the n-gram ends inside its form
+            key = np.zeros(m, dtype=np.uint64)
+            for t in range(k):
+                key |= ids[t : t + m] << np.uint64(self.bits_ * (self.hi - 1 - t))
+            docs.append(doc[ok])
+            keys.append(key[ok])
+        if not keys:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
+        return np.concatenate(docs), np.concatenate(keys)
+
+    def _fit_strings(self, forms: Sequence[str], max_df: float):
+        grams = _char_analyzer(self.lo, self.hi)
+        self.strings_ = TokenCounts()
+        return self.strings_.fit_counts([grams(f) for f in forms], max_df)
+
+    def _count_strings(self, forms: Sequence[str]):
+        grams = _char_analyzer(self.lo, self.hi)
+        return self.strings_.counts([grams(f) for f in forms])
+
+
+class TokenCounts:
+    """Token counts of token lists, as ``CountVectorizer`` with a callable analyzer."""
+
+    def fit_counts(self, token_lists: Sequence[Sequence[str]], max_df: float = 1.0):
+        flat = [t for toks in token_lists for t in toks]
+        vocab = sorted(set(flat))
+        if not vocab:
+            raise ValueError(_EMPTY)
+        index = {t: i for i, t in enumerate(vocab)}
+        cols = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
+        pair, counts = _pairs(self._owners(token_lists), cols, len(vocab))
+        mask = _limit(pair, len(vocab), len(token_lists), max_df)
+        self.vocabulary_ = {t: i for i, t in enumerate(t for t, keep in zip(vocab, mask) if keep)}
+        return _csr(pair, counts, len(token_lists), len(vocab), mask)
+
+    def counts(self, token_lists: Sequence[Sequence[str]]):
+        get = self.vocabulary_.get
+        cols = np.fromiter((get(t, -1) for toks in token_lists for t in toks), dtype=np.int64)
+        hit = cols >= 0
+        n = len(self.vocabulary_)
+        return _csr(*_pairs(self._owners(token_lists)[hit], cols[hit], n), len(token_lists), n)
+
+    @staticmethod
+    def _owners(token_lists: Sequence[Sequence[str]]) -> np.ndarray:
+        lens = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+        return np.repeat(np.arange(len(token_lists), dtype=np.int64), lens)
 
 
 class NgramIndex:
@@ -48,28 +231,46 @@ class NgramIndex:
 
     def fit(self, background_forms: Sequence[str], parent_forms: Sequence[str] | None = None) -> "NgramIndex":
         """Learn vocabularies and IDF on the background; optionally set parents."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        background = list(background_forms)
-        max_df = self.max_df if len(background) > 50 else 1.0
-        self.char_vec_ = TfidfVectorizer(analyzer=_char_analyzer(*self.ngram_range), sublinear_tf=True,
-                                         max_df=max_df, dtype=np.float32).fit(background)
-        self.word_vec_ = None
-        if self.tokenize is not None and self.word_weight > 0:
-            self.word_vec_ = TfidfVectorizer(analyzer=self.tokenize, sublinear_tf=True, dtype=np.float32).fit(background)
+        self.fit_transform(background_forms)
         if parent_forms is not None:
             self.set_parents(self.transform(parent_forms))
         return self
 
+    def fit_transform(self, background_forms: Sequence[str]):
+        """Learn on the background and return its stacked vectors (the rows
+        :meth:`transform` would give for the same forms)."""
+        from sklearn.feature_extraction.text import TfidfTransformer
+
+        background = list(background_forms)
+        max_df = self.max_df if len(background) > 50 else 1.0
+        self.char_counts_ = CharCounts(*self.ngram_range)
+        char = self.char_counts_.fit_counts(background, max_df)
+        self.char_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(char)
+        self.word_counts_ = self.word_tfidf_ = None
+        word = None
+        if self.tokenize is not None and self.word_weight > 0:
+            self.word_counts_ = TokenCounts()
+            word = self.word_counts_.fit_counts([self.tokenize(f) for f in background])
+            self.word_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(word)
+        return self._stack(char, word)
+
     def transform(self, forms: Sequence[str]):
         """The stacked, weighted sparse vectors of some forms."""
+        forms = list(forms)
+        word = None
+        if self.word_counts_ is not None:
+            word = self.word_counts_.counts([self.tokenize(f) for f in forms])
+        return self._stack(self.char_counts_.counts(forms), word)
+
+    def _stack(self, char_counts, word_counts):
         from scipy.sparse import hstack
 
-        char = self.char_vec_.transform(forms)
-        if self.word_vec_ is None:
+        char = self.char_tfidf_.transform(char_counts, copy=False)
+        if word_counts is None:
             return char.tocsr()
         w = self.word_weight
-        return hstack([char * np.float32(np.sqrt(1 - w)), self.word_vec_.transform(forms) * np.float32(np.sqrt(w))]).tocsr()
+        word = self.word_tfidf_.transform(word_counts, copy=False)
+        return hstack([char * np.float32(np.sqrt(1 - w)), word * np.float32(np.sqrt(w))]).tocsr()
 
     def set_parents(self, matrix) -> "NgramIndex":
         self.parent_t_ = matrix.T.tocsr()
@@ -86,17 +287,44 @@ class NgramIndex:
         n = child_matrix.shape[0]
         if k == 0:
             return [[] for _ in range(n)]
-        for start in range(0, n, self.chunk_size):
-            sims = (child_matrix[start : start + self.chunk_size] @ self.parent_t_).tocsr()
-            for r in range(sims.shape[0]):
-                lo, hi = sims.indptr[r], sims.indptr[r + 1]
-                if lo == hi:
-                    out.append([])
-                    continue
-                cols, vals = sims.indices[lo:hi], sims.data[lo:hi]
-                if hi - lo > k:
-                    sel = np.argpartition(-vals, k - 1)[:k]
-                    cols, vals = cols[sel], vals[sel]
-                order = np.argsort(-vals, kind="stable")
-                out.append([(int(cols[i]), float(vals[i])) for i in order])
+        starts = list(range(0, n, self.chunk_size))
+
+        def product(start: int):
+            return (child_matrix[start : start + self.chunk_size] @ self.parent_t_).tocsr()
+
+        workers = min(_WORKERS, len(starts))
+        if workers <= 1:
+            for start in starts:
+                out.extend(_top_rows(product(start), k))
+            return out
+        # SciPy's sparse product releases the GIL: a few chunks are multiplied
+        # at once in threads, then their rows ranked (in order, in this thread)
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(workers) as pool:
+            for at in range(0, len(starts), workers):
+                for sims in list(pool.map(product, starts[at : at + workers])):
+                    out.extend(_top_rows(sims, k))
         return out
+
+
+_WORKERS = min(os.cpu_count() or 1, 4)  # threads for the chunked products
+
+
+def _top_rows(sims, k: int) -> list[list[tuple[int, float]]]:
+    """Per row of a cosine matrix, its ``k`` largest entries, best first."""
+    out: list[list[tuple[int, float]]] = []
+    indptr, indices, data = sims.indptr.tolist(), sims.indices, sims.data
+    neg = -data
+    for r in range(sims.shape[0]):
+        lo, hi = indptr[r], indptr[r + 1]
+        if lo == hi:
+            out.append([])
+            continue
+        cols, vals, nvals = indices[lo:hi], data[lo:hi], neg[lo:hi]
+        if hi - lo > k:
+            sel = nvals.argpartition(k - 1)[:k]  # = np.argpartition(-vals, k - 1)[:k]
+            cols, vals, nvals = cols[sel], vals[sel], nvals[sel]
+        order = nvals.argsort(kind="stable")
+        out.append(list(zip(cols[order].tolist(), vals[order].tolist())))
+    return out
