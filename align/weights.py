@@ -41,11 +41,19 @@ class Weights:
         self._max = math.log(max(self.n, MIN_BACKGROUND) + 1)
         self._generic = tuple(sorted({g for g in generic if len(g) >= 2}, key=len, reverse=True))
         self._generic_re = re.compile("|".join(re.escape(g) for g in self._generic)) if self._generic else None
+        # a bigram's weight depends on its document frequency only: computed
+        # once per frequency, looked up per bigram
+        by_df: dict[int, float] = {}
+        self._bigram = {g: by_df.get(d) or by_df.setdefault(d, self._weight(d)) for g, d in df.items()}
+        self._unseen = self._weight(0)
+
+    def _weight(self, df: int) -> float:
+        idf = math.log((max(self.n, MIN_BACKGROUND) + 1) / (df + 1))
+        return min(1.0, max(idf / self._max, FLOOR))
 
     def bigram(self, g: str) -> float:
         """Weight of one bigram: 1 for a bigram seen once, near 0 for ubiquitous ones."""
-        idf = math.log((max(self.n, MIN_BACKGROUND) + 1) / (self._df.get(g, 0) + 1))
-        return min(1.0, max(idf / self._max, FLOOR))
+        return self._bigram.get(g, self._unseen)
 
     def df(self, g: str) -> int:
         return self._df.get(g, 0)
@@ -57,8 +65,11 @@ class Weights:
             return []
         if n == 1:
             return [FLOOR]
-        bw = [self.bigram(form[i : i + 2]) for i in range(n - 1)]
-        out = [bw[0]] + [(bw[i - 1] + bw[i]) / 2 for i in range(1, n - 1)] + [bw[-1]]
+        get, unseen = self._bigram.get, self._unseen
+        bw = [get(form[i : i + 2], unseen) for i in range(n - 1)]
+        out = [bw[0]]
+        out += [(a + b) / 2 for a, b in zip(bw, bw[1:])]  # (bw[i-1] + bw[i]) / 2 for 0 < i < n-1
+        out.append(bw[-1])
         if self._generic_re is not None:
             for m in self._generic_re.finditer(form):
                 for i in range(m.start(), m.end()):
@@ -71,8 +82,14 @@ class Weights:
 def gram_index(b: str, min_len: int = 3) -> dict[str, list[int]]:
     """Positions of each ``min_len``-gram of ``b`` (reused across many ``a``)."""
     index: dict[str, list[int]] = {}
+    get = index.get
     for j in range(len(b) - min_len + 1):
-        index.setdefault(b[j : j + min_len], []).append(j)
+        g = b[j : j + min_len]
+        at = get(g)
+        if at is None:
+            index[g] = [j]
+        else:
+            at.append(j)
     return index
 
 
