@@ -54,9 +54,16 @@ class TermSet:
     def __init__(self, terms: Iterable[str], generic: Iterable[str], background_forms: Sequence[str]) -> None:
         gen = {g for g in generic}
         self.terms = sorted({t for t in terms if len(t) >= 2 and t not in gen}, key=len, reverse=True)
-        self._re = re.compile("(?=(" + "|".join(re.escape(t) for t in self.terms) + "))") if self.terms else None
-        by_len = sorted(self.terms, key=len)
-        self._nested = {t: [u for u in by_len if len(u) < len(t) and u in t] for t in self.terms}
+        self._set = frozenset(self.terms)
+        # the terms starting with each bigram, longest first (what a regex
+        # alternation of the length-sorted terms would try at a position)
+        self._heads: dict[str, list[tuple[int, str]]] = {}
+        for t in self.terms:
+            self._heads.setdefault(t[:2], []).append((len(t), t))
+        rank = {t: i for i, t in enumerate(sorted(self.terms, key=len))}
+        self._nested = {t: sorted({t[a:b] for a in range(len(t)) for b in range(a + 2, len(t) + 1)
+                                   if b - a < len(t) and t[a:b] in self._set}, key=rank.__getitem__)
+                        for t in self.terms}
         n = max(len(background_forms), MIN_BACKGROUND)
         df: dict[str, int] = {}
         for f in background_forms:
@@ -65,17 +72,29 @@ class TermSet:
         self._weight = {t: min(1.0, math.log((n + 1) / (df.get(t, 0) + 1)) / math.log(n + 1)) for t in self.terms}
 
     def find(self, form: str) -> dict[str, int]:
-        """Terms occurring in a matching form, with their first position."""
-        if self._re is None:
-            return {}
+        """Terms occurring in a matching form, with their first position.
+
+        At each position the longest term starting there is found (terms
+        nested in it are added with it), scanning left to right.
+        """
         found: dict[str, int] = {}
-        for m in self._re.finditer(form):
-            t = m.group(1)
+        heads = self._heads
+        if not heads:
+            return found
+        for i in range(len(form) - 1):
+            cands = heads.get(form[i : i + 2])
+            if cands is None:
+                continue
+            for _, t in cands:
+                if form.startswith(t, i):
+                    break
+            else:
+                continue
             if t in found:
                 continue
-            found[t] = m.start()
+            found[t] = i
             for u in self._nested[t]:
-                found.setdefault(u, m.start() + t.index(u))
+                found.setdefault(u, i + t.index(u))
         return found
 
     def weight(self, term: str) -> float:
@@ -126,6 +145,31 @@ def add_terms(prepared: Iterable[Prepared], termset: TermSet, is_word: Callable[
     for p in prepared:
         p.terms = termset.find(p.form.text)
         p.quoted = frozenset(quoted_programme_terms(p.unit.text, is_word))
+
+
+def gram_mass(c: Prepared, c_grams: dict[str, list[int]]) -> dict[str, float]:
+    """For each ``MIN_TILE``-gram of a child, the weight of the characters its
+    occurrences cover, counted once per occurrence (see :func:`shared_mass_bound`)."""
+    w = c.weights
+    per = [sum(w[i : i + MIN_TILE]) for i in range(len(w) - MIN_TILE + 1)]  # per occurrence
+    return {g: per[at[0]] if len(at) == 1 else sum(per[i] for i in at) for g, at in c_grams.items()}
+
+
+def shared_mass_bound(c: Prepared, c_grams: dict[str, list[int]], shared: Iterable[str]) -> float:
+    """An upper bound of the ``mass`` of a pair: the child's weight on the
+    characters covered by the ``MIN_TILE``-grams it shares with the parent
+    (``shared``; ``c_grams`` is the child's :func:`~align.weights.gram_index`).
+    Every character of a tile is so covered (a tile is a common substring of
+    ``MIN_TILE`` or more characters), and weights are positive.  The sum of
+    :func:`gram_mass` over ``shared`` bounds this bound in turn (overlaps
+    counted twice) and is cheaper.
+    """
+    covered: set[int] = set()
+    for g in shared:
+        for i in c_grams[g]:
+            covered.update(range(i, i + MIN_TILE))
+    w = c.weights
+    return sum(w[i] for i in covered)
 
 
 @dataclass(frozen=True, slots=True)
