@@ -11,6 +11,7 @@ True
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 from collections.abc import Iterable
@@ -18,6 +19,10 @@ from collections.abc import Iterable
 from .lexicon import Lexicon, load_lexicon, strip_punct
 from .textnorm import matching_key
 
+# jieba 0.42's block and skip patterns (``jieba.re_han_default``, ``re_skip_default``, ``re_eng``)
+_HAN_BLOCK = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
+_SKIP = re.compile("(\r\n|\\s)", re.U)
+_ENG = re.compile("[a-zA-Z0-9]", re.U)
 QUOTED = re.compile(r"[“\"「『]([^“”\"「」『』\n]{2,12})[”\"」』]")
 _WORD = re.compile(r"\w", re.UNICODE)
 _lock = threading.Lock()
@@ -38,6 +43,33 @@ def _cache_dir() -> str:
     return str(d)
 
 
+def _initialize(tok) -> None:
+    """``tok.initialize()``, but reading jieba's dictionary cache in one piece.
+
+    jieba unmarshals its 9 MB cache straight from the file object, which
+    ``marshal`` reads in small pieces (about 1 s here); unmarshalling the
+    file's bytes gives the same dictionary in a quarter of the time.  Anything
+    unexpected falls back to jieba's own loading (which rebuilds the cache).
+    """
+    import marshal
+    import os
+    import tempfile
+
+    import jieba
+
+    if tok.dictionary == jieba.DEFAULT_DICT and not tok.cache_file:
+        path = os.path.join(tok.tmp_dir or tempfile.gettempdir(), "jieba.cache")
+        try:
+            with open(path, "rb") as fh:
+                freq, total = marshal.loads(fh.read())
+            if isinstance(freq, dict) and isinstance(total, int):
+                tok.FREQ, tok.total, tok.initialized = freq, total, True
+                return
+        except Exception:  # noqa: BLE001 - jieba treats any failure as "no cache" too
+            pass
+    tok.initialize()
+
+
 class Tokenizer:
     """jieba word segmentation with the policy lexicon and extra words."""
 
@@ -52,8 +84,10 @@ class Tokenizer:
             pass
         lexicon = lexicon or load_lexicon()
         with _lock:
-            self._tok.initialize()
+            _initialize(self._tok)
         self._added: set[str] = set()
+        self._logfreq: dict[str, float] = {}  # word → log(freq) - log(total), for the current total
+        self._logfreq_total = -1
         for term, freq, tag in lexicon.freqs:
             self.add(term, freq, tag)
         for w in extra_words:
@@ -71,5 +105,65 @@ class Tokenizer:
         return w not in self._added and (self._tok.FREQ.get(w) or 0) > 0
 
     def cut(self, text: str) -> list[str]:
-        """Word tokens of ``text`` (punctuation and spaces dropped)."""
-        return [t for t in self._tok.lcut(text, HMM=False) if _WORD.search(t)]
+        """Word tokens of ``text`` (punctuation and spaces dropped).
+
+        These are the tokens of ``jieba.Tokenizer.lcut(text, HMM=False)``,
+        computed by :meth:`_cut_block` in one pass per block instead of
+        jieba's DAG, route and generator steps (twice as fast, same words:
+        ``tests/unit/test_speedups.py`` compares the two).
+        """
+        out: list[str] = []
+        for blk in _HAN_BLOCK.split(text):
+            if not blk:
+                continue
+            if _HAN_BLOCK.match(blk):
+                self._cut_block(blk, out)
+            else:
+                for x in _SKIP.split(blk):
+                    if _SKIP.match(x):
+                        out.append(x)
+                    else:
+                        out.extend(x)
+        return [t for t in out if _WORD.search(t)]
+
+    def _cut_block(self, s: str, out: list[str]) -> None:
+        """jieba's ``__cut_DAG_NO_HMM`` on one block: the most probable route
+        through the dictionary words of ``s`` (same scores, same ties)."""
+        tok = self._tok
+        if self._logfreq_total != tok.total:  # words were added: frequencies changed
+            self._logfreq, self._logfreq_total = {}, tok.total
+        logfreq, logtotal, get = self._logfreq, math.log(tok.total), tok.FREQ.get
+        n = len(s)
+        route: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
+        route[n] = (0, 0)
+        for k in range(n - 1, -1, -1):
+            best = None
+            i, frag = k, s[k]
+            while i < n:
+                f = get(frag)
+                if f is None:
+                    break
+                if f:
+                    w = logfreq.get(frag)
+                    if w is None:
+                        w = logfreq[frag] = math.log(f) - logtotal
+                    cand = (w + route[i + 1][0], i)
+                    if best is None or cand > best:
+                        best = cand
+                i += 1
+                frag = s[k : i + 1]
+            route[k] = best if best is not None else (math.log(1) - logtotal + route[k + 1][0], k)
+        x, buf = 0, ""
+        while x < n:
+            y = route[x][1] + 1
+            word = s[x:y]
+            if y - x == 1 and _ENG.match(word):
+                buf += word
+            else:
+                if buf:
+                    out.append(buf)
+                    buf = ""
+                out.append(word)
+            x = y
+        if buf:
+            out.append(buf)
