@@ -43,7 +43,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from .errors import AlignError
-from .features import MIN_TILE, PairFeatures, Prepared, pair_features
+from .features import MIN_TILE, PairFeatures, Prepared, pair_features, shared_mass_bound
 from .lexicon import Lexicon
 from .numbers import NumberChange, number_changes
 from .records import Unit
@@ -57,6 +57,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RELATIONS = ("verbatim", "adapted", "partial", "local")
+IDENTICAL_COVERAGE = 0.95  # both sides covered this much (and identical_min_chars shared): verbatim on any background
+_MARGIN = 1e-6  # slack for float sums in the candidate pre-filter
 ENGINE_VERSION = "1"
 
 
@@ -214,6 +216,12 @@ class Aligner:
             return [Link(u, None, "local", 0.0) for u in child_units]
         if child_doc == self.parent_doc_ and [u.key for u in child_units] == [u.key for u in self.parent_units_]:
             return [Link(u, p, "verbatim", 1.0, 1.0, 1.0, "", evidence(u, p)) for u, p in zip(child_units, self.parent_units_)]
+        from .model import paused_gc
+
+        with paused_gc():  # many small containers, no cycles (see paused_gc)
+            return self._align(child_units, regions)
+
+    def _align(self, child_units: list[Unit], regions: tuple[str, ...]) -> list[Link]:
         model = self._model_for(child_units, regions)
         s = self.settings
         self.parents_ = parents = model.prepared(self.parent_units_)
@@ -228,16 +236,33 @@ class Aligner:
                 if termset.weight(t) >= s.anchor_weight:
                     by_term.setdefault(t, []).append(j)
         hits = index.query_matrix(model.matrix(children))
+        parent_grams = [model.grams(p, MIN_TILE) for p in parents]
+        # A candidate without a heavy shared programme term whose shared mass
+        # cannot reach the least mass any test accepts (and that cannot be
+        # near-identical) can pass neither _textual (with or without the
+        # chapter prior) nor _partial: it is not measured at all.  (The tighter
+        # bound is only worth computing when the rough one is close.)
+        floor = min(s.min_mass, s.prior_min_mass, s.phrase_weight) - _MARGIN
         all_feats = []
         for c, cand in zip(children, hits):
             cos = {j: v for j, v in cand if v >= s.min_cosine}
             pool = set(cos)
             for t in c.terms:
                 pool.update(by_term.get(t, ()))
-            all_feats.append([
-                (j, pair_features(c, parents[j], termset, cos.get(j, 0.0), model.grams(parents[j], MIN_TILE)))
-                for j in sorted(pool)
-            ])
+            heavy = {t for t in c.terms if termset.weight(t) >= s.anchor_weight}
+            c_grams = model.grams(c, MIN_TILE)
+            c_mass = model.gram_mass(c)
+            least = min(floor, IDENTICAL_COVERAGE * c.total - _MARGIN) if c.total else floor
+            feats = []
+            for j in sorted(pool):
+                p_grams = parent_grams[j]
+                if not heavy or heavy.isdisjoint(parents[j].terms):
+                    shared = c_grams.keys() & p_grams.keys()
+                    rough = sum(map(c_mass.__getitem__, shared))
+                    if rough < least or (rough < 3 * least and shared_mass_bound(c, c_grams, shared) < least):
+                        continue
+                feats.append((j, pair_features(c, parents[j], termset, cos.get(j, 0.0), p_grams)))
+            all_feats.append(feats)
         chapters = self._chapter_map(children, all_feats) if s.section_prior else {}
         links: list[Link] = []
         for c, feats in zip(children, all_feats):
@@ -264,7 +289,7 @@ class Aligner:
 
     def _textual(self, f: PairFeatures, prior: bool = False) -> bool:
         s = self.settings
-        if f.cc >= 0.95 and f.pc >= 0.95 and sum(n for *_, n in f.tiles) >= s.identical_min_chars:
+        if f.cc >= IDENTICAL_COVERAGE and f.pc >= IDENTICAL_COVERAGE and sum(n for *_, n in f.tiles) >= s.identical_min_chars:
             return True
         mass, cov = (s.prior_min_mass, s.prior_min_coverage) if prior else (s.min_mass, s.min_coverage)
         if f.anchor >= s.anchor_weight and f.cc >= s.anchor_coverage and f.mass >= s.anchor_mass:

@@ -1,0 +1,194 @@
+"""The engine's fast paths give exactly what the straightforward code gives.
+
+Each speed-up in the aligner replaces a library call or a plain loop by a
+faster computation of the same thing; these tests compare the two, so that
+results cannot drift when the fast path or a dependency changes.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from align.document import load_document
+from align.features import MIN_TILE, TermSet, gram_mass, pair_features, prepare, shared_mass_bound
+from align.index import NgramIndex, _char_analyzer
+from align.match import Aligner, Settings
+from align.model import CorpusModel, shared_tokenizer
+from align.lexicon import load_lexicon
+from align.prepare import matching_form
+from align.weights import Weights, gram_index
+
+TEXTS = [
+    "全面深化户籍制度改革，我省推动常住人口全面享有城市基本公共服务，提高落户便利度。",
+    "到2025年，全市常住人口城镇化率达到65%左右，城乡居民收入比缩小到1.85:1左右。",
+    "打造“掌上办事之市”，推进5G+工业互联网、IPv6规模部署和ABC-12.5项目。",
+    "保护台州府城历史文化，全力实施“千年古城复兴”，推进紫阳街等历史街区改造。",
+    "abc def\r\nx.y-z ＡＢＣ 2035年◇全域",
+    "",
+]
+
+
+@pytest.fixture(scope="module")
+def plan():
+    doc = load_document("taizhou-urbanization-14fyp")
+    return [u.text for u in doc.alignable("clause")]
+
+
+@pytest.fixture(scope="module")
+def forms(plan):
+    return [matching_form(t, ("浙江省", "台州市")).text for t in plan]
+
+
+def test_cut_gives_jiebas_words(plan, forms):
+    tok = shared_tokenizer(load_lexicon())
+    word = re.compile(r"\w")
+    for text in TEXTS + plan[:400] + forms[:400]:
+        expected = [t for t in tok._tok.lcut(text, HMM=False) if word.search(t)]
+        assert tok.cut(text) == expected, text
+
+
+def test_cut_follows_added_words():
+    from align.tokens import Tokenizer
+
+    tok = Tokenizer()
+    assert "紫阳街夜市" not in tok.cut("打造紫阳街夜市品牌")
+    tok.add("紫阳街夜市", 1000)
+    assert "紫阳街夜市" in tok.cut("打造紫阳街夜市品牌")
+
+
+def test_cut_uses_jiebas_patterns():
+    import jieba
+
+    from align import tokens
+
+    assert tokens._HAN_BLOCK.pattern == jieba.re_han_default.pattern
+    assert tokens._SKIP.pattern == jieba.re_skip_default.pattern
+    assert tokens._ENG.pattern == jieba.re_eng.pattern
+
+
+def test_dictionary_loads_as_jieba_loads_it():
+    import jieba
+
+    from align.tokens import _initialize
+
+    ours, theirs = jieba.Tokenizer(), jieba.Tokenizer()
+    ours.tmp_dir = theirs.tmp_dir = shared_tokenizer(load_lexicon())._tok.tmp_dir
+    _initialize(ours)
+    theirs.initialize()
+    assert ours.initialized and ours.total == theirs.total and ours.FREQ == theirs.FREQ
+
+
+def _same(a, b) -> None:
+    assert a.shape == b.shape
+    for name in ("indptr", "indices", "data"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.dtype == y.dtype and np.array_equal(x, y), name
+
+
+@pytest.mark.parametrize("ngram_range,max_df", [((2, 4), 0.2), ((2, 4), 1.0), ((1, 3), 0.05), ((2, 6), 0.3)])
+def test_vectors_are_tfidfvectorizers(forms, ngram_range, max_df):
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    tok = shared_tokenizer(load_lexicon())
+    background, queries = forms[::2], forms[1::2] + ["龘龘新词", "x", ""]
+    idx = NgramIndex(ngram_range=ngram_range, max_df=max_df, tokenize=tok.cut)
+    fitted = idx.fit_transform(background)
+    char = TfidfVectorizer(analyzer=_char_analyzer(*ngram_range), sublinear_tf=True, max_df=max_df,
+                           dtype=np.float32).fit(background)
+    word = TfidfVectorizer(analyzer=tok.cut, sublinear_tf=True, dtype=np.float32).fit(background)
+    w = idx.word_weight
+    for rows in (background, queries):
+        expected = hstack([char.transform(rows) * np.float32(np.sqrt(1 - w)),
+                           word.transform(rows) * np.float32(np.sqrt(w))]).tocsr()
+        _same(idx.transform(rows), expected)
+    _same(fitted, idx.transform(background))
+
+
+def test_distinct_keys_by_hashing_are_numpys():
+    from align.index import _HASH_FROM, _unique_inverse
+
+    keys = np.random.default_rng(0).integers(0, 300_000, _HASH_FROM + 5000, dtype=np.uint64) << np.uint64(20)
+    vocab, inverse = _unique_inverse(keys)
+    expected, expected_inverse = np.unique(keys, return_inverse=True)
+    assert np.array_equal(vocab, expected) and np.array_equal(inverse, expected_inverse.ravel())
+
+
+def test_vectorizer_errors_are_tfidfvectorizers():
+    with pytest.raises(ValueError, match="empty vocabulary"):
+        NgramIndex().fit(["a", "b"])
+    with pytest.raises(ValueError, match="no terms remain"):
+        NgramIndex(max_df=0.001).fit(["甲乙丙丁"] * 60)
+
+
+def test_model_reuses_background_rows(forms):
+    from align.records import Unit
+
+    units = [Unit("d", f"u{i}", (), 0, t, t, 0, len(t)) for i, t in enumerate(forms[:300])]
+    model = CorpusModel(units)
+    mixed = [model.prepared(units)[i].form.text for i in range(0, 300, 3)] + ["完全不在背景里的句子"]
+    _same(model.vectors(mixed), model.index.transform(mixed))
+
+
+def test_term_search_is_the_regex_alternation(forms):
+    terms = {"千年古城", "千年古城复兴", "古城", "人地钱挂钩", "人地挂钩", "未来社区", "社区", "城乡", "城乡融合"}
+    ts = TermSet(terms, ["城乡"], forms)
+    rx = re.compile("(?=(" + "|".join(re.escape(t) for t in ts.terms) + "))")
+    for f in forms + ["千年古城复兴千年古城", "人地钱挂钩人地挂钩未来社区"]:
+        expected: dict[str, int] = {}
+        for m in rx.finditer(f):
+            t = m.group(1)
+            if t in expected:
+                continue
+            expected[t] = m.start()
+            for u in sorted((u for u in ts.terms if len(u) < len(t) and u in t), key=len):
+                expected.setdefault(u, m.start() + t.index(u))
+        assert ts.find(f) == expected and list(ts.find(f)) == list(expected)
+
+
+def test_mass_bound_bounds_the_mass(forms):
+    w = Weights(forms)
+    ts = TermSet([], [], forms)
+    prepared = prepare([_unit(f) for f in forms[:150]], (), w)
+    for c in prepared[:60]:
+        cg = gram_index(c.form.text, MIN_TILE)
+        for p in prepared:
+            pg = gram_index(p.form.text, MIN_TILE)
+            shared = cg.keys() & pg.keys()
+            mass = pair_features(c, p, ts, 0.0, pg).mass
+            bound = shared_mass_bound(c, cg, shared)
+            assert mass <= bound + 1e-9 and bound <= sum(gram_mass(c, cg)[g] for g in shared) + 1e-9
+
+
+def test_prefilter_changes_no_link(monkeypatch):
+    parent = load_document("zhejiang-urbanization-14fyp")
+    child = load_document("taizhou-urbanization-14fyp")
+    units = parent.alignable() + child.alignable()
+    model = CorpusModel(units, regions=("浙江省", "台州市"))
+
+    def rows(links):
+        return [(l.child.unit_id, l.parent.unit_id if l.parent else "", l.relation, l.score, l.anchor,
+                 l.evidence.phrase_texts() if l.evidence else []) for l in links]
+
+    fast = rows(Aligner(Settings(), model=model).fit(parent).align_links(child))
+
+    class Unbounded(dict):
+        def __missing__(self, key):
+            return float("inf")
+
+    monkeypatch.setattr(CorpusModel, "gram_mass", lambda self, p: Unbounded())
+    measured = []
+    import align.match
+
+    real = align.match.pair_features
+    monkeypatch.setattr(align.match, "pair_features", lambda *a: measured.append(1) or real(*a))
+    assert rows(Aligner(Settings(), model=model).fit(parent).align_links(child)) == fast
+    assert len(measured) > 1000  # every candidate measured this time
+
+
+def _unit(text: str):
+    from align.records import Unit
+
+    return Unit("d", str(abs(hash(text))), (), 0, text, text, 0, len(text))
