@@ -1,0 +1,121 @@
+"""Speed of aligning every declared parent→child pair of the bundled corpus.
+
+Issue 3, speed target (a): with the five bundled documents read, cleaned and
+segmented ("start-up"), building the corpus model over all manifest
+documents and aligning every declared pair (``manifest.pairs()``) takes
+under 2 s.  This is what a ``planecho`` command pays for its first
+alignment, so each repeat runs in a fresh Python process (nothing warm but
+the operating system's file cache) and the median of the repeats is shown.
+
+Phases of one run, timed separately:
+
+* start-up (not counted): Python imports — the engine and the libraries it
+  imports lazily (scikit-learn, SciPy, jieba, Levenshtein) — and reading,
+  cleaning and segmenting the five documents;
+* model (counted): the :class:`~align.model.CorpusModel` over every unit of
+  every manifest document, as :class:`compare.workspace.Workspace` builds it,
+  including loading jieba's dictionary;
+* pairs (counted): :class:`~align.match.Aligner` on each declared pair,
+  sharing that model.
+
+Wall time is the target; the process's CPU time is printed beside it, since
+on shared cores the wall time also counts waiting for a core.
+
+Usage::
+
+    .venv/bin/python benchmarks/align_speed.py             # 5 runs, sentence units
+    .venv/bin/python benchmarks/align_speed.py --repeats 3 --unit clause
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+TARGET_S = 2.0
+
+
+def one_run(unit: str) -> dict:
+    """One cold run in this process; returns the timings in seconds."""
+    t0 = time.perf_counter()
+    # start-up: imports (the engine imports these lazily: import them here so
+    # their cost is not counted in the model or the alignment)
+    import jieba  # noqa: F401
+    import Levenshtein  # noqa: F401
+    import numpy  # noqa: F401
+    import scipy.sparse  # noqa: F401
+    import sklearn.feature_extraction.text  # noqa: F401
+
+    from align.corpus import default_manifest_path, load_manifest
+    from align.document import load_document
+    from align.match import Aligner, Settings
+    from align.model import CorpusModel
+
+    t1 = time.perf_counter()
+    settings = Settings(unit=unit)
+    manifest = load_manifest(default_manifest_path())
+    docs = {e.id: load_document(e, manifest=manifest) for e in manifest.topological()}
+    units = {i: (d.alignable(unit) if settings.include_headings else d.units(unit)) for i, d in docs.items()}
+    t2, c2 = time.perf_counter(), time.process_time()
+
+    # counted: the corpus model (as compare.workspace.Workspace.model builds it) …
+    background = [u for i in docs for u in units[i]]
+    regions = [d.entry.region for d in docs.values() if d.entry.region]
+    model = CorpusModel(background, regions=regions, ngram_range=settings.ngram_range,
+                        word_weight=settings.word_weight)
+    t3, c3 = time.perf_counter(), time.process_time()
+    # … and every declared pair
+    pairs = {}
+    links = 0
+    for parent_id, child_id in manifest.pairs():
+        s = time.perf_counter()
+        links += len(Aligner(settings, model=model).fit(docs[parent_id]).align_links(docs[child_id]))
+        pairs[f"{parent_id} -> {child_id}"] = time.perf_counter() - s
+    t4, c4 = time.perf_counter(), time.process_time()
+    return {
+        "imports": t1 - t0, "documents": t2 - t1, "model": t3 - t2, "pairs": pairs,
+        "align": t4 - t3, "total": t4 - t2, "units": len(background), "links": links,
+        "model_cpu": c3 - c2, "align_cpu": c4 - c3, "total_cpu": c4 - c2,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--repeats", type=int, default=5, help="fresh processes to run (median shown)")
+    ap.add_argument("--unit", choices=("sentence", "clause"), default="sentence")
+    ap.add_argument("--once", action="store_true", help="one run in this process, as JSON (used internally)")
+    args = ap.parse_args(argv)
+    if args.once:
+        print(json.dumps(one_run(args.unit)))
+        return 0
+
+    runs = []
+    for _ in range(args.repeats):
+        out = subprocess.run([sys.executable, __file__, "--once", "--unit", args.unit],
+                             check=True, capture_output=True, text=True).stdout
+        runs.append(json.loads(out.strip().splitlines()[-1]))
+
+    def med(key: str) -> float:
+        return statistics.median(r[key] for r in runs)
+
+    print(f"align_speed: every declared pair, unit={args.unit}, median of {len(runs)} fresh processes")
+    print(f"units in the corpus model    {runs[0]['units']}")
+    print(f"links made                   {runs[0]['links']}")
+    print(f"start-up: imports            {med('imports'):7.3f} s   (not counted)")
+    print(f"start-up: read 5 documents   {med('documents'):7.3f} s   (not counted)")
+    print(f"corpus model                 {med('model'):7.3f} s   (CPU {med('model_cpu'):.3f} s)")
+    for name in runs[0]["pairs"]:
+        print(f"  {name:<62} {statistics.median(r['pairs'][name] for r in runs):7.3f} s")
+    print(f"align {len(runs[0]['pairs'])} pairs                {med('align'):7.3f} s   (CPU {med('align_cpu'):.3f} s)")
+    total = med("total")
+    print(f"total after start-up         {total:7.3f} s   (target < {TARGET_S:.0f} s: {'met' if total < TARGET_S else 'NOT met'})")
+    print(f"total CPU time of this process {med('total_cpu'):5.3f} s   (wall time above includes waiting for a shared core)")
+    print(f"runs (total after start-up)  {' '.join(format(r['total'], '.3f') for r in runs)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
