@@ -16,6 +16,7 @@ separators), and an :class:`OffsetMap` maps cleaned positions back.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from array import array
 from collections import Counter
@@ -113,6 +114,9 @@ class Cleaned:
 # Working state
 
 
+_KEPT_RUN = re.compile(rb"\x00+")
+
+
 @dataclass
 class _State:
     text: str
@@ -120,6 +124,16 @@ class _State:
     lines: list[tuple[int, int]]  # [start, end) of each line, newline excluded
     md_heading: set[int] = field(default_factory=set)  # lines that carried '#' marks
     tables: list[TableRecord] = field(default_factory=list)
+    # line_text(i) memo, dropped for the lines a mark touches: the steps read
+    # most lines several times (tables look ahead), but mark few of them
+    _line_starts: list[int] = field(init=False, repr=False)
+    _line_memo: list[str | None] = field(init=False, repr=False)
+    # the last cell run scanned by mark_tables (see _cell_run)
+    cell_run: tuple[dict[int, int], list[tuple[int, str]], list[int]] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self._line_starts = [s for s, _ in self.lines]
+        self._line_memo = [None] * len(self.lines)
 
     def mark(self, start: int, end: int, reason: str) -> None:
         if end <= start:
@@ -128,20 +142,31 @@ class _State:
         seg = self.marks[start:end]
         if seg.count(0) == len(seg):
             self.marks[start:end] = bytes([code]) * (end - start)
-            return
-        for i in range(start, end):
-            if not self.marks[i]:
-                self.marks[i] = code
+        else:
+            for i in range(start, end):
+                if not self.marks[i]:
+                    self.marks[i] = code
+        if end == start + 1 and self.text[start] == "\n":
+            return  # a newline is in no line's text
+        starts, memo = self._line_starts, self._line_memo
+        i = max(bisect.bisect_right(starts, start) - 1, 0)
+        while i < len(starts) and starts[i] < end:
+            memo[i] = None
+            i += 1
 
     def kept(self, start: int, end: int) -> str:
         seg = self.marks[start:end]
         if seg.count(0) == len(seg):
             return self.text[start:end]
-        return "".join(ch for ch, m in zip(self.text[start:end], seg) if not m)
+        text = self.text
+        return "".join(text[start + m.start():start + m.end()] for m in _KEPT_RUN.finditer(seg))
 
     def line_text(self, i: int) -> str:
-        s, e = self.lines[i]
-        return self.kept(s, e).strip(" \t\u3000\xa0")
+        t = self._line_memo[i]
+        if t is None:
+            s, e = self.lines[i]
+            t = self._line_memo[i] = self.kept(s, e).strip(" \t\u3000\xa0")
+        return t
 
     def mark_line(self, i: int, reason: str) -> None:
         s, e = self.lines[i]
@@ -387,21 +412,60 @@ def _table_block(st: _State, i: int, caption: str | None) -> tuple[int, list[tup
             rows.append(tuple(_cell(c) for c in row))
             last, j = j, j + 1
         return (last, rows) if len(rows) >= 2 else None
+    if not caption:
+        run, p, numeric = _cell_run(st, j)
+        if len(run) - p >= 8 and numeric >= 0.3 * (len(run) - p):
+            return run[-1][0], list(_rows([c for _, c in run[p:]]))
+        return None
     cells: list[tuple[int, str]] = []
     while j < n:
         u = st.line_text(j)
         if not u:
             j += 1
             continue
-        if not _cell_like(u) or (cells and _TABLE_CAPTION.match(u) and not caption):
+        if not _cell_like(u):
             break
         cells.append((j, u))
         j += 1
-    texts = [c for _, c in cells]
-    numeric = sum(1 for c in texts if _NUMERIC_CELL.match(c) or c in _TABLE_WORDS)
-    if (caption and len(cells) >= 4) or (len(cells) >= 8 and numeric >= 0.3 * len(cells)):
-        return cells[-1][0], list(_rows(texts))
+    if len(cells) >= 4:
+        return cells[-1][0], list(_rows([c for _, c in cells]))
     return None
+
+
+def _is_numeric_cell(c: str) -> bool:
+    return bool(_NUMERIC_CELL.match(c)) or c in _TABLE_WORDS
+
+
+def _cell_run(st: _State, j: int) -> tuple[list[tuple[int, str]], int, int]:
+    """The cell-like lines from line ``j`` on, for a table without caption.
+
+    Returns ``(run, p, numeric)``: the candidate table is ``run[p:]`` and
+    ``numeric`` counts its numeric cells.  The run ends at the first line
+    that is not cell-like or is a table caption, wherever it started, so
+    every later line of a run reuses it: a long run of short lines that is
+    not a table is scanned once, not once per line (which was quadratic).
+    """
+    if st.cell_run is not None:
+        pos, run, numeric = st.cell_run
+        p = pos.get(j)
+        if p is not None:
+            return run, p, numeric[p]
+    n = len(st.lines)
+    run = []
+    while j < n:
+        u = st.line_text(j)
+        if not u:
+            j += 1
+            continue
+        if not _cell_like(u) or (run and _TABLE_CAPTION.match(u)):
+            break
+        run.append((j, u))
+        j += 1
+    numeric = [0] * (len(run) + 1)  # numeric[p]: numeric cells in run[p:]
+    for k in range(len(run) - 1, -1, -1):
+        numeric[k] = numeric[k + 1] + _is_numeric_cell(run[k][1])
+    st.cell_run = ({line: k for k, (line, _) in enumerate(run)}, run, numeric)
+    return run, 0, numeric[0]
 
 
 def _table_notes(st: _State, last: int) -> int:
@@ -431,6 +495,9 @@ def mark_tables(st: _State) -> None:
             i += 1
             continue
         caption = t if (_TABLE_CAPTION.match(t) and len(t) <= 60 and not t.endswith("。")) else None
+        if caption is None and not _cell_like(t) and st.text.count("\t", *st.lines[i]) < 2:
+            i += 1  # what _table_block would find: neither a cell nor a tab-separated row
+            continue
         found = _table_block(st, i, caption)
         if found is None:
             i += 1
@@ -441,10 +508,11 @@ def mark_tables(st: _State) -> None:
         st.tables.append(TableRecord(f"t{len(st.tables) + 1}", start, end, caption or "", tuple(rows)))
         for r in range(i, last + 1):
             st.mark_line(r, "table")
+        st.cell_run = None  # its lines may have changed
         i = last + 1
 
 
-_FOOTNOTE_PCT = re.compile(r"(?<=%)[1-9](?=[。，,；;、）)\s]|$)", re.M)
+_FOOTNOTE_PCT = re.compile(r"%([1-9])(?=[。，,；;、）)\s]|$)", re.M)  # '%' first: a fast scan
 _CLASSIFIERS = "个万亿千百年月日号次项家所条座名人元倍批轮类级期种处栋套台辆艘架只场届域区镇村县市省星位成层部支张篇大小方线型横纵廊链园中平环网带圈心核港湾极片馆室站路桥都点美化步轴屏码产业同全有不为上以岁分秒周天"
 _FOOTNOTE_HAN = re.compile(f"(?<=[{HAN_CLASS}])[1-9](?=[{HAN_CLASS}])")
 
@@ -452,7 +520,7 @@ _FOOTNOTE_HAN = re.compile(f"(?<=[{HAN_CLASS}])[1-9](?=[{HAN_CLASS}])")
 def mark_footnotes(st: _State) -> None:
     """Footnote digits glued to the text: ``61.98%1。``, ``放宽2新型``."""
     for m in _FOOTNOTE_PCT.finditer(st.text):
-        st.mark(m.start(), m.end(), "footnote")
+        st.mark(m.start(1), m.end(1), "footnote")
     for m in _FOOTNOTE_HAN.finditer(st.text):
         nxt = st.text[m.end()]
         if nxt not in _CLASSIFIERS:
@@ -463,6 +531,7 @@ _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 _WIDE_PUNCT = set(CJK_PUNCT) - set(",.;:?!()")
 
 
+@functools.cache
 def _cjkish(ch: str) -> bool:
     return is_han(ch) or ch in _WIDE_PUNCT or ("\uff00" <= ch <= "\uffef")
 
@@ -481,8 +550,14 @@ def mark_spaces(st: _State) -> None:
         line = text[s:e]
         for m in _SPACES.finditer(line):
             a, b = s + m.start(), s + m.end()
-            left = next((text[k] for k in range(a - 1, s - 1, -1) if not marks[k]), "")
-            right = next((text[k] for k in range(b, e) if not marks[k]), "")
+            if a > s and not marks[a - 1]:
+                left = text[a - 1]
+            else:
+                left = next((text[k] for k in range(a - 1, s - 1, -1) if not marks[k]), "")
+            if b < e and not marks[b]:
+                right = text[b]
+            else:
+                right = next((text[k] for k in range(b, e) if not marks[k]), "")
             if not left or not right:
                 st.mark(a, b, "layout")
             elif _cjkish(left) or _cjkish(right):
@@ -509,9 +584,13 @@ def _wrapped_width(widths: list[int]) -> int | None:
     return None
 
 
+_BRACKET = re.compile("[" + re.escape("".join(sorted(set(_OPENERS) | set(_OPENERS.values())))) + "]")
+
+
 def _unclosed(t: str) -> bool:
     depth: list[str] = []
-    for ch in t:
+    for m in _BRACKET.finditer(t):  # other characters change nothing
+        ch = m.group()
         if ch in _OPENERS:
             depth.append(_OPENERS[ch])
         elif depth and ch == depth[-1]:
@@ -591,15 +670,19 @@ def _paragraphs(st: _State) -> tuple[list[tuple[int, int]], int | None, set[int]
             paras[-1].append(i)
         else:
             paras.append([i])
-    # newline characters: inside a paragraph → linebreak, elsewhere → layout
+    # newline characters: inside a paragraph → linebreak, elsewhere → layout;
+    # set directly rather than through st.mark(), first marker still winning
+    marks, lines = st.marks, st.lines
+    code = _CODE["linebreak"]
     for para in paras:
-        for prev, nxt in zip(para, para[1:]):
-            for j in range(prev, nxt):
-                e = st.lines[j][1]
-                st.mark(e, e + 1, "linebreak")
-    for s, e in st.lines:  # every other newline (first marker wins)
-        if e < len(st.text):
-            st.mark(e, e + 1, "layout")
+        for j in range(para[0], para[-1]):
+            e = lines[j][1]
+            if not marks[e]:
+                marks[e] = code
+    code = _CODE["layout"]
+    for _, e in lines[:-1]:  # every other newline (the last line has none)
+        if not marks[e]:
+            marks[e] = code
     spans = [(st.lines[para[0]][0], st.lines[para[-1]][1]) for para in paras]
     md = {k for k, para in enumerate(paras) if para[0] in st.md_heading}
     return spans, wrapped, md

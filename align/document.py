@@ -25,7 +25,7 @@ from .ingest import read_source
 from .records import Heading, Removal, Source, TableRecord, Unit
 from .segment import UNITS, clauses, sentences
 from .structure import Block, detect
-from .textnorm import han_count, matching_key
+from .textnorm import HAN_RE, han_count, matching_key
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ class Document:
 def build_document(entry: DocumentEntry, source: Source) -> Document:
     """Clean and structure an already-read source."""
     cleaned = clean_text(source.text)
-    if not cleaned.text.strip() or han_count(cleaned.text) == 0:
+    if not cleaned.text.strip() or HAN_RE.search(cleaned.text) is None:
         raise InputError("no Chinese plan text left after cleaning (only page chrome?)", path=source.path)
     structure = detect(cleaned, entry.id, cleaned.md_paragraphs)
     return Document(entry, source, cleaned, structure.headings, structure.blocks)

@@ -29,6 +29,19 @@ _FORMS: tuple[tuple[str, float, re.Pattern[str]], ...] = (
     ("circled", 7.0, re.compile(r"[\u2460-\u2473\u3251-\u325f]\s*")),
 )
 
+_FIRST_CHARS = frozenset("第（(" + CN_NUM)
+
+
+def _can_open_label(ch: str) -> bool:
+    """Can a label of one of :data:`_FORMS` start with the character ``ch``?
+
+    The first characters their patterns allow: 第, an opening parenthesis, a
+    Chinese numeral, a decimal digit (what ``\\d`` matches) or a circled
+    number.  Keep in step with :data:`_FORMS` (a test checks it).
+    """
+    return (ch in _FIRST_CHARS or ch.isdecimal() or "\u2460" <= ch <= "\u2473"
+            or "\u3251" <= ch <= "\u325f")
+
 BOX_RE = re.compile(r"专栏\s*(?:[0-9一二三四五六七八九十]+(?:\s*[-－—.]\s*\d+)?)?\s*[:：]?\s*")
 RUN_IN_RANK = 8.0
 BOX_FORM = "box"
@@ -47,6 +60,8 @@ def match_label(text: str) -> Label | None:
     A bare number followed by a digit, a unit or a date word is not a label
     (``2021年``, ``1.5亿``), and ``一是`` enumerations are not headings.
     """
+    if not _can_open_label(text[:1]):
+        return None  # no form starts so (most paragraphs): skip the eight patterns
     for form, rank, pattern in _FORMS:
         m = pattern.match(text)
         if m is None:

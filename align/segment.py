@@ -14,6 +14,7 @@ stay attached to their neighbour.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -29,11 +30,16 @@ MAX_PAIR = 300  # a "pair" longer than this is a stray mark, not a quotation
 MIN_CLAUSE = 6  # clauses shorter than this are merged into a neighbour
 
 
+# Only these characters can open or close a pair: protected() visits them alone.
+_PAIR_CHAR = re.compile("[" + re.escape("".join(sorted(set(PAIRS) | set(PAIRS.values()) | CLOSERS))) + "]")
+
+
 def protected(text: str) -> bytearray:
     """1 where a character lies strictly inside a matched quote/bracket pair."""
     inside = bytearray(len(text))
     stack: list[tuple[str, int]] = []
-    for i, ch in enumerate(text):
+    for m in _PAIR_CHAR.finditer(text):
+        i, ch = m.start(), m.group()
         if stack and ch == stack[-1][0]:
             _, start = stack.pop()
             if i - start <= MAX_PAIR:
@@ -52,17 +58,25 @@ def protected(text: str) -> bytearray:
     return inside
 
 
+@functools.cache
+def _stop_search(stops: frozenset[str]):
+    """``search(text, pos)`` finding the next character of ``stops``."""
+    return re.compile("[" + re.escape("".join(sorted(stops))) + "]").search
+
+
 def _cuts(text: str, stops: frozenset[str], inside: bytearray) -> list[int]:
     """Positions just after each stop (with trailing closers) outside pairs.
 
     A stop inside a quotation ends a sentence only when the closers right
     after it end the quotation (``“…。”``).
     """
-    cuts, i, n = [], 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch not in stops or (ch in ",，" and 0 < i < n - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()):
-            i += 1
+    search = _stop_search(stops)
+    cuts, n = [], len(text)
+    m = search(text, 0)
+    while m is not None:
+        i = m.start()
+        if m.group() in ",，" and 0 < i < n - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
+            m = search(text, i + 1)  # 1,000
             continue
         j = i + 1
         while j < n and text[j] in stops and not inside[j]:
@@ -70,10 +84,10 @@ def _cuts(text: str, stops: frozenset[str], inside: bytearray) -> list[int]:
         while j < n and text[j] in (QUOTE_CLOSERS if inside[i] else CLOSERS):
             j += 1
         if inside[i] and (j == i + 1 or inside[j - 1]):
-            i += 1  # inside a quotation that goes on
+            m = search(text, i + 1)  # inside a quotation that goes on
             continue
         cuts.append(j)
-        i = j
+        m = search(text, j)
     if not cuts or cuts[-1] != n:
         cuts.append(n)
     return cuts
