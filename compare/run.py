@@ -1,9 +1,12 @@
 """The main job: compare every document of a manifest with its ancestors and
 write every table, figure and report to a folder.
 
-Everything is computed (or read from the cache) before anything is written,
-so a bad document or manifest leaves the output folder untouched; each file
-is then written atomically.
+Everything is computed (or read from the cache) before anything is written:
+:func:`compute` reads every document of the manifest before aligning any
+pair, and :func:`write_outputs` builds every table before writing the first
+file, so a bad document or manifest leaves the output folder untouched.  Each
+file is written atomically, so a failure while writing (a full disk) may leave
+some files of the run but never a half-written one.
 
 Output layout (``DIR`` = ``--out``, default ``outputs/``)::
 
@@ -37,6 +40,8 @@ from .workspace import Workspace
 if TYPE_CHECKING:
     import pandas as pd
 
+    from align.document import Document
+
 log = logging.getLogger(__name__)
 
 TABLES = ("scores", "chapter_scores", "alignments", "dropped", "local_additions", "changed_targets",
@@ -52,16 +57,33 @@ class Results:
     written: list[Path] = field(default_factory=list)
 
 
+def load_documents(ws: Workspace) -> dict[str, "Document"]:
+    """Every manifest document, read, cleaned and segmented into both units.
+
+    Raises the first document's :class:`~align.errors.InputError`; nothing
+    is written.
+    """
+    docs = {d.doc_id: d for d in ws.documents()}
+    for d in docs.values():
+        for kind in ("sentence", "clause"):
+            d.alignable(kind)
+    return docs
+
+
 def pair_name(parent: str, child: str) -> str:
     return f"{child}__{parent}"
 
 
 def compute(ws: Workspace, *, progress: Callable[[str], None] | None = None) -> Results:
-    """All comparison tables over the manifest's hierarchy."""
+    """All comparison tables over the manifest's hierarchy.
+
+    Every document is read, cleaned and segmented first, so a bad file fails
+    the run before any alignment work (and long before anything is written).
+    """
     import pandas as pd
 
     step = progress or (lambda msg: None)
-    docs = {d.doc_id: d for d in ws.documents()}
+    docs = load_documents(ws)
     pairs = ws.pairs()
     alignments = {}
     for parent, child in pairs:
@@ -139,13 +161,24 @@ def _start_drawing(jobs: list[tuple]):
 
 def write_outputs(ws: Workspace, results: Results, out_dir: str | Path, *, formats=FORMATS, reports: bool = True,
                   progress: Callable[[str], None] | None = None) -> list[Path]:
-    """Write tables (each format), the workbook, figures, reports and unit tables."""
+    """Write tables (each format), the workbook, figures, reports and unit tables.
+
+    Every table is built before the first file is written (and before the
+    figure worker starts), so an error while building them writes nothing.
+    """
     import pandas as pd
 
     step = progress or (lambda msg: None)
     out = Path(out_dir)
     written: list[Path] = []
-    docs = {d.doc_id: d for d in ws.documents()}
+    docs = load_documents(ws)
+    per_doc: dict[Path, pd.DataFrame] = {}
+    for d in docs.values():
+        for kind in ("sentence", "clause"):
+            per_doc[out / "units" / f"{d.doc_id}.{kind}.csv"] = units_frame(d.alignable(kind))
+        if d.tables:
+            per_doc[out / "tables" / "source_tables" / f"{d.doc_id}.csv"] = tables_frame(d.doc_id, d.tables)
+    per_doc[out / "corpus.csv"] = pd.DataFrame([d.stats() for d in docs.values()])
     jobs = [(a, docs[p], docs[c], out / "figures" / f"{pair_name(p, c)}.png", out / "reports" / f"{pair_name(p, c)}.html")
             for (p, c), a in results.alignments.items()] if reports else []
     drawing = _start_drawing(jobs) if jobs else None
@@ -160,13 +193,8 @@ def write_outputs(ws: Workspace, results: Results, out_dir: str | Path, *, forma
         if "xlsx" in formats:
             step("workbook")
             written.append(write_workbook(results.tables, out / "planecho.xlsx", meta=meta))
-        for d in docs.values():
-            for kind in ("sentence", "clause"):
-                written.append(write_table(units_frame(d.alignable(kind)), out / "units" / f"{d.doc_id}.{kind}.csv"))
-            if d.tables:
-                written.append(write_table(tables_frame(d.doc_id, d.tables),
-                                           out / "tables" / "source_tables" / f"{d.doc_id}.csv"))
-        written.append(write_table(pd.DataFrame([d.stats() for d in docs.values()]), out / "corpus.csv"))
+        for path, df in per_doc.items():
+            written.append(write_table(df, path))
         if jobs:
             step("figures and reports")
             if drawing is None:

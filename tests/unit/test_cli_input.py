@@ -1,0 +1,310 @@
+"""Bad input through the real command line: one line on stderr, exit 2, nothing written.
+
+Each case runs ``python -m compare.cli`` in a subprocess, as a user or a
+script would run ``planecho``, so what is checked is exactly what they see:
+the exit status, every line of stderr, and stdout (data only).
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPORA = ROOT / "corpora"
+IDS = [
+    "zhejiang-urbanization-14fyp",
+    "taizhou-urbanization-14fyp",
+    "taizhou-daily-2021-02-10-gov-report",
+    "linhai-14fyp-outline",
+    "luqiao-14fyp-outline",
+]
+PLAN = "一、总体要求\n\n推进以人为核心的新型城镇化，全面提升城市品质。到2025年，常住人口城镇化率达到75%。\n"
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00\x00\x00"
+    b"\x90\x91h6\x00\x00\x00\x0cIDATx\x9cc```\x00\x00\x00\x04\x00\x01\xf6\x178U"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A private result cache, and a terminal wide enough for table output."""
+    return {**os.environ, "PLANECHO_CACHE_DIR": str(tmp_path_factory.mktemp("cache")), "COLUMNS": "200"}
+
+
+def planecho(env: dict[str, str], *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "compare.cli", *args], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=300)
+
+
+def assert_one_line_error(r: subprocess.CompletedProcess[str], *words: str) -> str:
+    """Exit status 2, stdout empty, stderr one ``planecho: error:`` line holding ``words``."""
+    assert "Traceback" not in r.stdout + r.stderr, r.stderr
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert r.stdout == ""
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1, r.stderr
+    assert lines[0].startswith("planecho: error: "), lines[0]
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+    return lines[0]
+
+
+def _make_docx(path: Path) -> Path:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("一、总体要求")
+    document.add_paragraph("推进以人为核心的新型城镇化，全面提升城市品质。")
+    document.add_paragraph("表1 主要指标")
+    table = document.add_table(rows=2, cols=2)
+    for r, row in enumerate([("指标", "2025年"), ("城镇化率（%）", "75")]):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    document.save(path)
+    return path
+
+
+# --- segment / clean: one line per bad file -------------------------------------
+
+
+def _bad_file(tmp_path: Path, case: str) -> tuple[Path, tuple[str, ...]]:
+    """A bad input file for ``case`` and words its error message must hold."""
+    if case == "empty":
+        path = tmp_path / "empty.txt"
+        path.write_bytes(b"")
+        return path, ("empty",)
+    if case == "binary":
+        path = tmp_path / "scan.txt"
+        path.write_bytes(PNG)
+        return path, ("binary",)
+    if case == "unknown extension":
+        path = tmp_path / "plan.xyz"
+        path.write_text(PLAN, encoding="utf-8")
+        return path, ("unsupported file type", ".xyz", ".txt")
+    if case == "undecodable":
+        path = tmp_path / "plan.txt"
+        path.write_bytes(bytes(range(0x80, 0x100)) * 40)
+        return path, ("cannot decode",)
+    if case == "no chinese":
+        path = tmp_path / "english.txt"
+        path.write_text("The 14th Five-Year Plan of Zhejiang.\n", encoding="utf-8")
+        return path, ("no Chinese text",)
+    if case == "only page chrome":
+        path = tmp_path / "chrome.txt"
+        path.write_text("当前位置：首页 > 政务公开\n索引号：001008003/2021-00123\n浏览次数：120\n", encoding="utf-8")
+        return path, ("no Chinese plan text left",)
+    if case == "directory":
+        path = tmp_path / "folder.txt"
+        path.mkdir()
+        return path, ("is a directory",)
+    if case == "missing":
+        return tmp_path / "nosuch-plan.txt", ("not a document id in the manifest, nor an existing file",)
+    if case == "corrupt docx":
+        path = tmp_path / "plan.docx"
+        path.write_bytes(b"PK\x03\x04 not really a zip archive")
+        return path, ("not a valid .docx",)
+    raise AssertionError(case)
+
+
+BAD_CASES = ["empty", "binary", "unknown extension", "undecodable", "no chinese", "only page chrome", "directory",
+             "missing", "corrupt docx"]
+
+
+@pytest.mark.parametrize("command", ["segment", "clean"])
+@pytest.mark.parametrize("case", BAD_CASES)
+def test_bad_file_is_one_line_naming_the_file(tmp_path: Path, env: dict[str, str], command: str,
+                                              case: str) -> None:
+    path, words = _bad_file(tmp_path, case)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    r = planecho(env, command, str(path), cwd=tmp_path)
+    assert_one_line_error(r, str(path), *words)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written beside the input
+
+
+@pytest.mark.parametrize("command", ["segment", "clean"])
+def test_unknown_encoding_name_is_one_line(tmp_path: Path, env: dict[str, str], command: str) -> None:
+    path = tmp_path / "plan.txt"
+    path.write_bytes(PLAN.encode("gbk"))
+    r = planecho(env, command, str(path), "--encoding", "no-such-codec")
+    assert_one_line_error(r, str(path), "unknown encoding", "no-such-codec")
+
+
+def test_forced_encoding_that_does_not_fit_is_one_line(tmp_path: Path, env: dict[str, str]) -> None:
+    path = tmp_path / "plan.txt"
+    path.write_bytes(PLAN.encode("gbk"))
+    r = planecho(env, "segment", str(path), "--encoding", "utf-8")
+    assert_one_line_error(r, str(path), "cannot be decoded as 'utf-8'")
+
+
+def test_unknown_document_id_suggests_the_close_one(env: dict[str, str]) -> None:
+    r = planecho(env, "segment", "taizhou-urbanisation-14fyp")
+    assert_one_line_error(r, "taizhou-urbanisation-14fyp", 'did you mean "taizhou-urbanization-14fyp"?')
+
+
+# --- good files in other forms ----------------------------------------------------
+
+
+def _units(r: subprocess.CompletedProcess[str]) -> list[dict]:
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    return [json.loads(line) for line in r.stdout.splitlines()]
+
+
+@pytest.mark.parametrize("codec", ["gbk", "gb2312", "gb18030"])
+def test_gbk_file_segments_like_its_utf8_twin(tmp_path: Path, env: dict[str, str], codec: str) -> None:
+    (tmp_path / "gbk").mkdir()
+    (tmp_path / "utf8").mkdir()
+    legacy, utf8 = tmp_path / "gbk" / "plan.txt", tmp_path / "utf8" / "plan.txt"
+    legacy.write_bytes(PLAN.encode(codec))
+    utf8.write_text(PLAN, encoding="utf-8")
+    got, want = (_units(planecho(env, "segment", str(p), "--format", "jsonl")) for p in (legacy, utf8))
+    assert [u["text"] for u in got] == [u["text"] for u in want] == [
+        "推进以人为核心的新型城镇化，全面提升城市品质。", "到2025年，常住人口城镇化率达到75%。"]
+    assert [(u["start"], u["end"], u["section"]) for u in got] == [(u["start"], u["end"], u["section"]) for u in want]
+    r = planecho(env, "clean", str(legacy))
+    assert r.returncode == 0 and "推进以人为核心的新型城镇化" in r.stdout, r.stderr
+
+
+def test_docx_file_segments(tmp_path: Path, env: dict[str, str]) -> None:
+    path = _make_docx(tmp_path / "plan.docx")
+    units = _units(planecho(env, "segment", str(path), "--format", "jsonl"))
+    assert [u["text"] for u in units] == ["推进以人为核心的新型城镇化，全面提升城市品质。"]  # the table is kept aside
+    assert units[0]["section"] == ["一、总体要求"]
+    r = planecho(env, "clean", str(path))
+    assert r.returncode == 0 and "table" in r.stdout, r.stderr
+
+
+def test_saved_portal_page_segments(env: dict[str, str]) -> None:
+    path = ROOT / "tests" / "fixtures" / "gov_portal_page.html"
+    units = _units(planecho(env, "segment", str(path), "--format", "jsonl"))
+    texts = [u["text"] for u in units]
+    assert "一是人口加速流入，城镇化率全国领先。" in texts
+    assert not any(noise in t for t in texts for noise in ("当前位置", "版权所有", "分享到"))
+    r = planecho(env, "clean", str(path))
+    assert r.returncode == 0 and "浙江在全国率先实施新型城镇化战略" in r.stdout, r.stderr
+
+
+# --- data on stdout ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("unit", ["sentence", "clause"])
+def test_segment_jsonl_is_one_object_per_line_pointing_into_the_original(env: dict[str, str], unit: str) -> None:
+    doc = "taizhou-urbanization-14fyp"
+    r = planecho(env, "segment", doc, "--unit", unit, "--format", "jsonl")
+    assert r.stderr == ""
+    units = _units(r)
+    assert len(units) > 300
+    original = (CORPORA / f"{doc}.txt").read_text(encoding="utf-8")
+    for u in units:
+        assert {"doc", "id", "section", "text", "start", "end"} <= u.keys()
+        assert u["doc"] == doc and isinstance(u["section"], list) and u["text"]
+        assert 0 <= u["start"] < u["end"] <= len(original)
+        # the first and last characters of a unit are characters of the original at its offsets
+        assert original[u["start"]] == u["text"][0] and original[u["end"] - 1] == u["text"][-1]
+    assert len({u["id"] for u in units}) == len(units)
+    starts = [u["start"] for u in units]
+    assert starts == sorted(starts)
+    if unit == "clause":
+        assert all(u["id"].count(".c") == 1 for u in units)
+
+
+def test_corpus_lists_the_five_documents(env: dict[str, str]) -> None:
+    r = planecho(env, "corpus")
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    rows = [line for line in r.stdout.splitlines() if any(i in line for i in IDS)]
+    for doc_id in IDS:
+        assert any(line.split("│")[1].strip() == doc_id for line in rows if "│" in line), doc_id
+
+
+# --- planecho run: a bad manifest or document writes nothing ---------------------------
+
+
+def _doc(doc_id: str, level: str, file: str, parents: list[str]) -> str:
+    return (f'[[document]]\nid = "{doc_id}"\ntitle = "{doc_id}规划"\nlevel = "{level}"\nregion = "台州市"\n'
+            f'date = "2021-09"\nfile = "{file}"\nparents = {json.dumps(parents)}\n\n')
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    """A two-plan corpus (province → city) small enough to run in seconds."""
+    (tmp_path / "parent.txt").write_text(
+        "一、总体要求\n\n推进以人为核心的新型城镇化，全面提升城市品质。到2025年，全省常住人口城镇化率达到75%。\n\n"
+        "二、主要任务\n\n深化户籍制度改革，推动农业转移人口全面融入城市。实施“千年古城复兴”计划。\n", encoding="utf-8")
+    (tmp_path / "child.txt").write_text(
+        "一、总体要求\n\n推进以人为核心的新型城镇化，全面提升城市品质。到2025年，全市常住人口城镇化率达到70%。\n\n"
+        "二、重点工作\n\n深化户籍制度改革，推动农业转移人口融入城市。建设海上花园城市。\n", encoding="utf-8")
+    (tmp_path / "manifest.toml").write_text(
+        _doc("parent", "province", "parent.txt", []) + _doc("child", "city", "child.txt", ["parent"]), encoding="utf-8")
+    return tmp_path
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_run_with_unknown_parent_reports_every_problem_and_writes_nothing(small_corpus: Path,
+                                                                         env: dict[str, str]) -> None:
+    manifest = small_corpus / "manifest.toml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace('parents = ["parent"]', 'parents = ["parnet", "nosuch"]'), encoding="utf-8")
+    out = small_corpus / "out"
+    r = planecho(env, "run", "--manifest", str(manifest), "--out", str(out), "--no-cache", cwd=small_corpus)
+    assert "Traceback" not in r.stdout + r.stderr, r.stderr
+    assert r.returncode == 2 and r.stdout == ""
+    first, *problems = r.stderr.splitlines()
+    assert first.startswith("planecho: error: 2 problems in") and "manifest.toml" in first
+    assert len(problems) == 2
+    assert all(p.startswith("manifest.toml:") and 'document "child"' in p for p in problems)
+    assert 'unknown parent "parnet" (did you mean "parent"?)' in problems[0]
+    assert 'unknown parent "nosuch"' in problems[1]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("bad", ["english", "binary", "missing"])
+def test_run_with_a_bad_document_leaves_the_out_folder_untouched(small_corpus: Path, env: dict[str, str],
+                                                                  bad: str) -> None:
+    child = small_corpus / "child.txt"
+    if bad == "english":
+        child.write_text("The 14th Five-Year Plan.\n", encoding="utf-8")
+    elif bad == "binary":
+        child.write_bytes(PNG)
+    else:
+        child.unlink()
+    out = small_corpus / "out"
+    (out / "units").mkdir(parents=True)
+    (out / "notes.txt").write_text("mine\n", encoding="utf-8")
+    (out / "units" / "parent.sentence.csv").write_text("an older run\n", encoding="utf-8")
+    before = _snapshot(out)
+    r = planecho(env, "run", "--manifest", str(small_corpus / "manifest.toml"), "--out", str(out), "--no-cache",
+                 cwd=small_corpus)
+    if bad == "missing":  # caught by the manifest check, which lists problems one per line
+        assert r.returncode == 2 and "Traceback" not in r.stderr and "child.txt" in r.stderr, r.stderr
+    else:
+        assert_one_line_error(r, str(child))
+    assert _snapshot(out) == before
+
+
+def test_run_writes_unit_tables_and_leaves_other_files_alone(small_corpus: Path, env: dict[str, str]) -> None:
+    out = small_corpus / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("my notes, not planecho's\n", encoding="utf-8")
+    r = planecho(env, "run", "--manifest", str(small_corpus / "manifest.toml"), "--out", str(out), "--no-cache",
+                 cwd=small_corpus)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr and "echo" in r.stdout
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "my notes, not planecho's\n"
+    for doc in ("parent", "child"):
+        for unit in ("sentence", "clause"):
+            with (out / "units" / f"{doc}.{unit}.csv").open(encoding="utf-8-sig", newline="") as fh:
+                rows = list(csv.DictReader(fh))
+            assert rows and {r["doc"] for r in rows} == {doc}
+            assert "深化户籍制度改革，推动农业转移人口" in "".join(r["text"] for r in rows)
+    assert (out / "summary.csv").is_file() and (out / "corpus.csv").is_file()
+    assert not [p for p in out.rglob("*") if p.name.endswith(".part")]  # no temporary file left
