@@ -236,8 +236,10 @@ def _progress():
 
     from rich.console import Console
 
+    console = Console(stderr=True)
+    # off when stderr is not a terminal: a log or a test sees the messages only
     return Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                    console=Console(stderr=True), transient=True)
+                    console=console, transient=True, disable=not console.is_terminal)
 
 
 def _run(manifest_path, out_dir: Path, formats, reports: bool, unit: str, no_cache: bool):
@@ -402,6 +404,25 @@ def _emit(df, fmt: str, table) -> None:
             sys.stdout.write(json.dumps(r, ensure_ascii=False, default=str) + "\n")
     else:
         table()
+
+
+@app.command()
+@click.argument("docs", nargs=-1, metavar="[CHILD PARENT]")
+@manifest_option
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True,
+              help="Folder the e key exports tables to.")
+@cache_options
+def tui(docs: tuple[str, ...], manifest_path: Optional[Path], out_dir: Path, no_cache: bool) -> None:
+    """Browse the hierarchy, aligned pairs, divergences, section maps and texts in the terminal.
+
+    Example: planecho tui linhai-14fyp-outline taizhou-urbanization-14fyp
+    """
+    if len(docs) not in (0, 2):
+        raise PlanechoError("give two documents, CHILD and PARENT (ids or paths), or none to start at the hierarchy")
+    from tui.app import make_app  # Textual is imported only here
+
+    child, parent = docs if docs else (None, None)
+    make_app(manifest_path, child, parent, use_cache=not no_cache, out_dir=out_dir).run()
 
 
 # ---------------------------------------------------------------------------
