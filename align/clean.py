@@ -20,10 +20,11 @@ import functools
 import re
 from array import array
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from .labels import match_box, match_label
-from .records import Removal, TableRecord
+from .records import KnownTable, Removal, TableRecord
 from .textnorm import CJK_PUNCT, HAN_CLASS, display_width, is_han
 
 REASONS: dict[str, str] = {
@@ -124,6 +125,7 @@ class _State:
     lines: list[tuple[int, int]]  # [start, end) of each line, newline excluded
     md_heading: set[int] = field(default_factory=set)  # lines that carried '#' marks
     tables: list[TableRecord] = field(default_factory=list)
+    known_tables: tuple[KnownTable, ...] = ()
     # line_text(i) memo, dropped for the lines a mark touches: the steps read
     # most lines several times (tables look ahead), but mark few of them
     _line_starts: list[int] = field(init=False, repr=False)
@@ -485,6 +487,28 @@ def _table_notes(st: _State, last: int) -> int:
     return last
 
 
+def mark_known_tables(st: _State) -> None:
+    """Tables the source format marked up (``Source.tables``: .docx, .html),
+    with a caption line right above and notes right under: removed from the
+    text, kept as table records with the cells as given."""
+    for known in st.known_tables:
+        first = bisect.bisect_right(st._line_starts, known.start) - 1
+        last = bisect.bisect_left(st._line_starts, known.end) - 1
+        caption = ""
+        above = first - 1
+        while above >= 0 and not st.line_text(above):
+            above -= 1
+        if above >= 0:
+            t = st.line_text(above)
+            if _TABLE_CAPTION.match(t) and len(t) <= 60 and not t.endswith("。"):
+                caption, first = t, above
+        last = _table_notes(st, last)
+        start, end = st.lines[first][0], st.lines[last][1]
+        st.tables.append(TableRecord(f"t{len(st.tables) + 1}", start, end, caption, known.rows))
+        for r in range(first, last + 1):
+            st.mark_line(r, "table")
+
+
 def mark_tables(st: _State) -> None:
     """Flattened tables (one cell per line, or tab-separated rows), with their
     caption and notes: removed from the text, kept as table records."""
@@ -691,14 +715,21 @@ def _paragraphs(st: _State) -> tuple[list[tuple[int, int]], int | None, set[int]
 # --------------------------------------------------------------------------
 # Pipeline
 
-STEPS = (mark_markup, mark_chrome, mark_notices, mark_toc, mark_captions, mark_tables, mark_footnotes, mark_spaces)
+STEPS = (mark_known_tables, mark_markup, mark_chrome, mark_notices, mark_toc, mark_captions, mark_tables,
+         mark_footnotes, mark_spaces)
 
 
-def clean_text(original: str) -> Cleaned:
-    """Clean an original plan text; see the module docstring."""
-    st = _State(original, bytearray(len(original)), _split_lines(original))
+def clean_text(original: str, known_tables: Sequence[KnownTable] = ()) -> Cleaned:
+    """Clean an original plan text; see the module docstring.
+
+    ``known_tables`` are the tables the source file marked up as such (see
+    :attr:`align.records.Source.tables`).
+    """
+    st = _State(original, bytearray(len(original)), _split_lines(original), known_tables=tuple(known_tables))
     for step in STEPS:
         step(st)
+    if st.known_tables:  # known tables were recorded first: number all in document order
+        st.tables = [replace(t, table_id=f"t{k}") for k, t in enumerate(sorted(st.tables, key=lambda t: t.start), 1)]
     para_spans, wrapped, md = _paragraphs(st)
     return _assemble(st, para_spans, wrapped, md)
 

@@ -135,7 +135,7 @@ class Document:
 
 def build_document(entry: DocumentEntry, source: Source) -> Document:
     """Clean and structure an already-read source."""
-    cleaned = clean_text(source.text)
+    cleaned = clean_text(source.text, source.tables)
     if not cleaned.text.strip() or HAN_RE.search(cleaned.text) is None:
         raise InputError("no Chinese plan text left after cleaning (only page chrome?)", path=source.path)
     structure = detect(cleaned, entry.id, cleaned.md_paragraphs)

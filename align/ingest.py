@@ -10,11 +10,14 @@ What "the text" is, per format (offsets downstream index exactly this):
 * plain text: the decoded characters, with ``"\\r\\n"`` and lone ``"\\r"``
   normalised to ``"\\n"`` and nothing else changed;
 * ``.docx``: body paragraphs and tables in document order, one line per
-  paragraph and one line per table cell (tables flattened one cell per line,
-  as in the real corpora);
+  paragraph; a data table (at least two rows and two columns of short cells)
+  one tab-separated line per row, its span recorded in ``Source.tables`` so
+  the cleaning keeps it aside as a table; any other table (a one-cell box, a
+  layout grid of long text) one line per cell;
 * ``.pdf``: the text layer of each page, pages joined with ``"\\n"``;
 * ``.html``: the article body of a saved portal page, one line per block
-  element or table cell, with the page title on top.
+  element or table cell, with the page title on top; data tables as for
+  ``.docx``.
 
 Encoding detection for plain text (and HTML without a usable declaration)
 tries, in order: a byte-order mark; UTF-16 without BOM when the bytes contain
@@ -35,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from align.errors import DecodeError, InputError
-from align.records import Source
+from align.records import KnownTable, Source
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from bs4 import BeautifulSoup, Tag
@@ -97,12 +100,13 @@ def read_source(path: str | os.PathLike[str], *, encoding: str | None = None) ->
     file = Path(path)
     fmt, size = _check_file(file)
     codec: str | None = None
+    tables: tuple[KnownTable, ...] = ()
     if fmt == "docx":
-        text = _read_docx(file)
+        text, tables = _read_docx(file)
     elif fmt == "pdf":
         text = _read_pdf(file)
     elif fmt == "html":
-        text, codec = _read_html(_read_bytes(file), file, encoding)
+        text, tables, codec = _read_html(_read_bytes(file), file, encoding)
     else:
         text, codec = _decode(_read_bytes(file), file, encoding)
     if encoding is not None and fmt in ("docx", "pdf"):
@@ -110,7 +114,49 @@ def read_source(path: str | os.PathLike[str], *, encoding: str | None = None) ->
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     _check_text(text, file, fmt)
-    return Source(path=str(path), text=text, format=fmt, encoding=codec, size_bytes=size)
+    return Source(path=str(path), text=text, format=fmt, encoding=codec, size_bytes=size, tables=tables)
+
+
+# --- tables of .docx and .html ----------------------------------------------
+
+Rows = tuple[tuple[str, ...], ...]
+
+_MAX_DATA_CELL = 80  # characters: longer cells are prose (a box, a layout grid)
+_CELL_SPACE = re.compile(r"\s+")
+
+
+def _data_rows(rows: list[list[str | None]]) -> Rows | None:
+    """``rows`` as a data table's cells (whitespace inside a cell collapsed,
+    a merged cell's continuation empty), or None when the table is a box or a
+    layout grid rather than data."""
+    cells = tuple(tuple(_CELL_SPACE.sub(" ", c or "").strip() for c in row) for row in rows)
+    cells = tuple(row for row in cells if any(row))
+    if len(cells) < 2 or sum(len([c for c in row if c]) >= 2 for row in cells) * 2 < len(cells):
+        return None
+    if any(len(c) > _MAX_DATA_CELL for row in cells for c in row):
+        return None
+    return cells
+
+
+def _join_blocks(blocks: Iterator[str | Rows]) -> tuple[str, tuple[KnownTable, ...]]:
+    """Lines (strings) and data tables (rows) joined into the text, each table
+    one tab-separated line per row, and where each table landed."""
+    parts: list[str] = []
+    tables: list[KnownTable] = []
+    pos = 0
+    for block in blocks:
+        if parts:
+            parts.append("\n")
+            pos += 1
+        if isinstance(block, str):
+            parts.append(block)
+            pos += len(block)
+            continue
+        body = "\n".join("\t".join(row) for row in block)
+        tables.append(KnownTable(pos, pos + len(body), block))
+        parts.append(body)
+        pos += len(body)
+    return "".join(parts), tuple(tables)
 
 
 # --- checks -----------------------------------------------------------------
@@ -351,8 +397,8 @@ def _common_chars() -> frozenset[str]:
 # --- docx -------------------------------------------------------------------
 
 
-def _read_docx(file: Path) -> str:
-    """Paragraphs and table cells of the document body, one per line."""
+def _read_docx(file: Path) -> tuple[str, tuple[KnownTable, ...]]:
+    """Paragraphs and tables of the document body (see the module docstring)."""
     with file.open("rb") as fh:
         magic = fh.read(8)
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
@@ -366,13 +412,13 @@ def _read_docx(file: Path) -> str:
 
     try:
         document = docx.Document(str(file))
-        return "\n".join(_docx_blocks(document.element.body, document))
+        return _join_blocks(_docx_blocks(document.element.body, document))
     except Exception as exc:  # python-docx/lxml/zipfile raise a zoo of types
         raise InputError(f"not a valid .docx file ({_describe(exc)})", path=file) from exc
 
 
-def _docx_blocks(parent: Any, document: Any) -> Iterator[str]:
-    """Lines of the ``w:p``/``w:tbl`` children of ``parent``, in document order."""
+def _docx_blocks(parent: Any, document: Any) -> Iterator[str | Rows]:
+    """Lines (and data tables) of the ``w:p``/``w:tbl`` children of ``parent``, in document order."""
     from docx.oxml.ns import qn
     from docx.table import Table
     from docx.text.paragraph import Paragraph
@@ -381,20 +427,25 @@ def _docx_blocks(parent: Any, document: Any) -> Iterator[str]:
         if child.tag == qn("w:p"):
             yield Paragraph(child, document).text
         elif child.tag == qn("w:tbl"):
-            yield from _table_cells(Table(child, document))
+            table = Table(child, document)
+            rows = _data_rows(list(_table_rows(table)))
+            if rows is not None:
+                yield rows
+            else:
+                yield from (cell for row in _table_rows(table) for cell in row if cell is not None)
         elif child.tag == qn("w:sdt"):  # a content control, e.g. a table of contents
             for content in child.iterchildren(qn("w:sdtContent")):
                 yield from _docx_blocks(content, document)
 
 
-def _table_cells(table: Table) -> Iterator[str]:
-    """Each cell's text once, row by row; merged cells are not repeated."""
+def _table_rows(table: Table) -> Iterator[list[str | None]]:
+    """Each row's cell texts; a merged cell is given once, where it starts
+    (None where a vertical merge continues)."""
     from docx.table import _Cell
 
     for row in table.rows:
-        for tc in row._tr.tc_lst:
-            if tc.vMerge != "continue":  # a continued vertical merge repeats the cell above
-                yield _Cell(tc, table).text
+        # a continued vertical merge repeats the cell above: left empty
+        yield [_Cell(tc, table).text if tc.vMerge != "continue" else None for tc in row._tr.tc_lst]
 
 
 # --- pdf --------------------------------------------------------------------
@@ -439,10 +490,11 @@ _CJK_SOURCE_BREAK = re.compile(
     r"(?<=[\u2014-\u2026\u2e80-\uffef])[ \t\xa0]*\n[ \t\n\r\xa0]*(?=[\u2014-\u2026\u2e80-\uffef])"
 )
 _LINE_BREAK = "\x00"  # never in parsed text: lxml turns a NUL into U+FFFD
+_TABLE_MARK = re.compile("\x01(\\d+)\x01")  # where the k-th data table was (control characters are not page text)
 
 
-def _read_html(data: bytes, file: Path, forced: str | None) -> tuple[str, str]:
-    """The article text of a saved portal page and the codec that decoded it."""
+def _read_html(data: bytes, file: Path, forced: str | None) -> tuple[str, tuple[KnownTable, ...], str]:
+    """The article text of a saved portal page, its data tables and the codec that decoded it."""
     markup, codec = _decode_html(data, file, forced)
     del data
     from bs4 import BeautifulSoup
@@ -455,10 +507,11 @@ def _read_html(data: bytes, file: Path, forced: str | None) -> tuple[str, str]:
     _drop_boilerplate(soup)
     container = _choose_container(soup)
     title = _title_outside(soup, container)
-    text = _render(container)
-    if title and not text.startswith(title):
-        text = f"{title}\n{text}" if text else title
-    return text, codec
+    blocks = _render(container)
+    if title and not (blocks and isinstance(blocks[0], str) and blocks[0].startswith(title)):
+        blocks.insert(0, title)
+    text, tables = _join_blocks(iter(blocks))
+    return text, tables, codec
 
 
 def _decode_html(data: bytes, file: Path, forced: str | None) -> tuple[str, str]:
@@ -570,8 +623,18 @@ def _title_outside(soup: BeautifulSoup, container: Tag) -> str:
     return ""
 
 
-def _render(container: Tag) -> str:
-    """Text of ``container``: one line per block element, ``<br>`` or table cell."""
+def _render(container: Tag) -> list[str | Rows]:
+    """Lines of ``container``: one per block element, ``<br>`` or table cell,
+    and the rows of each data table (an innermost ``<table>`` of short cells)."""
+    data_tables: list[Rows] = []
+    for table in container.find_all("table"):
+        if table.find("table") is not None:
+            continue  # a layout table around others
+        rows = _data_rows([[_HTML_SPACE.sub(" ", cell.get_text(" ")).strip() for cell in tr.find_all(["td", "th"])]
+                           for tr in table.find_all("tr")])
+        if rows is not None:
+            table.replace_with(f"{_LINE_BREAK}\x01{len(data_tables)}\x01{_LINE_BREAK}")
+            data_tables.append(rows)
     for br in container.find_all("br"):
         br.replace_with(_LINE_BREAK)
     for tag in container.find_all(_BLOCK_TAGS):
@@ -581,4 +644,11 @@ def _render(container: Tag) -> str:
         _HTML_SPACE.sub(" ", _CJK_SOURCE_BREAK.sub("", part)).strip()
         for part in container.get_text().split(_LINE_BREAK)
     )
-    return "\n".join(line for line in lines if line)
+    blocks: list[str | Rows] = []
+    for line in lines:
+        mark = _TABLE_MARK.fullmatch(line)
+        if mark is not None and int(mark.group(1)) < len(data_tables):
+            blocks.append(data_tables[int(mark.group(1))])
+        elif line:
+            blocks.append(line)
+    return blocks

@@ -21,6 +21,18 @@ class Source:
     format: str  # "txt", "docx", "pdf", "html"
     encoding: str | None  # detected or forced encoding for .txt/.html, else None
     size_bytes: int
+    #: data tables the file marks up as tables (.docx, .html), rendered in
+    #: ``text`` one tab-separated line per row: where they are and their cells
+    tables: tuple[KnownTable, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class KnownTable:
+    """A table the source format itself marks up: its span in ``Source.text``."""
+
+    start: int
+    end: int
+    rows: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from align import ingest
+from align.document import load_document
 from align.errors import DecodeError, InputError
 from align.ingest import SUPPORTED_SUFFIXES, read_source
 
@@ -318,7 +319,7 @@ def make_docx(path: Path) -> Path:
     return path
 
 
-def test_docx_paragraphs_and_table_cells_in_document_order(tmp_path: Path) -> None:
+def test_docx_paragraphs_and_table_rows_in_document_order(tmp_path: Path) -> None:
     path = make_docx(tmp_path / "plan.docx")
     src = read_source(path)
     assert src.format == "docx" and src.encoding is None
@@ -326,10 +327,40 @@ def test_docx_paragraphs_and_table_cells_in_document_order(tmp_path: Path) -> No
     assert src.text.split("\n") == [
         "台州市新型城镇化发展“十四五”规划",
         "第一章　发展基础",
-        "指标", "2020年", "2025年",
-        "城镇化率（%）", "72.2", "75",
+        "指标\t2020年\t2025年",
+        "城镇化率（%）\t72.2\t75",
         "推进以人为核心的新型城镇化。",
     ]
+    (table,) = src.tables
+    assert src.text[table.start:table.end] == "指标\t2020年\t2025年\n城镇化率（%）\t72.2\t75"
+    assert table.rows == (("指标", "2020年", "2025年"), ("城镇化率（%）", "72.2", "75"))
+
+
+def test_docx_table_is_kept_aside_as_a_table_not_units(tmp_path: Path) -> None:
+    """A small table (2 × 3) is too small for the flattened-table heuristics;
+    its markup in the .docx says what it is."""
+    path = make_docx(tmp_path / "plan.docx")
+    doc = load_document(str(path))
+    (table,) = doc.tables
+    assert table.rows == (("指标", "2020年", "2025年"), ("城镇化率（%）", "72.2", "75"))
+    texts = [u.text for u in doc.units("clause")]
+    assert texts == ["推进以人为核心的新型城镇化。"]
+    assert any(r.reason == "table" and r.detail == table.table_id for r in doc.cleaned.removals)
+
+
+def test_docx_box_table_stays_text(tmp_path: Path) -> None:
+    """A one-cell table is a box (专栏) of prose, not data: its text is read."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("二、主要任务")
+    box = document.add_table(rows=1, cols=1)
+    box.cell(0, 0).text = "专栏1 重点工程\n实施千年古城复兴工程，打造历史文化名城。"
+    path = tmp_path / "box.docx"
+    document.save(path)
+    doc = load_document(str(path))
+    assert doc.source.tables == () and doc.tables == []
+    assert [u.text for u in doc.units("sentence")] == ["实施千年古城复兴工程，打造历史文化名城。"]
 
 
 def test_docx_merged_cells_appear_once(tmp_path: Path) -> None:
@@ -343,7 +374,9 @@ def test_docx_merged_cells_appear_once(tmp_path: Path) -> None:
     table.cell(1, 2).text = "万人"
     path = tmp_path / "merged.docx"
     document.save(path)
-    assert read_source(path).text.split("\n") == ["主要指标", "表1 城镇化主要指标", "常住人口", "万人"]
+    src = read_source(path)
+    assert src.text.split("\n") == ["主要指标", "表1 城镇化主要指标", "常住人口\t万人"]
+    assert src.tables[0].rows == (("表1 城镇化主要指标",), ("常住人口", "万人"))
 
 
 def test_docx_vertically_merged_cell_appears_once(tmp_path: Path) -> None:
@@ -356,7 +389,9 @@ def test_docx_vertically_merged_cell_appears_once(tmp_path: Path) -> None:
     table.cell(1, 1).text = "户籍人口城镇化率"
     path = tmp_path / "vmerge.docx"
     document.save(path)
-    assert read_source(path).text.split("\n") == ["城镇化", "城镇化率", "户籍人口城镇化率"]
+    src = read_source(path)
+    assert src.text.split("\n") == ["城镇化\t城镇化率", "\t户籍人口城镇化率"]
+    assert src.tables[0].rows == (("城镇化", "城镇化率"), ("", "户籍人口城镇化率"))
 
 
 @pytest.mark.parametrize(
@@ -476,13 +511,33 @@ def test_gov_portal_page_keeps_title_and_article_only() -> None:
     # a source line break between Chinese characters is dropped; <br> is a new line
     assert "“十三五”以来，我省深入实施新型城镇化战略，各项工作取得明显成效，城镇化整体水平稳居全国第一方阵。" in lines
     assert "一是人口加速流入，城镇化率全国领先。" in lines
-    assert lines[-7:] == [
-        "指标", "2020年", "2025年", "常住人口城镇化率（%）", "72.2", "75",
+    assert lines[-3:] == [
+        "指标\t2020年\t2025年", "常住人口城镇化率（%）\t72.2\t75",
         "二是户籍制度改革全面深化，人口市民化水平不断提升。",
     ]
+    (table,) = src.tables
+    assert table.rows == (("指标", "2020年", "2025年"), ("常住人口城镇化率（%）", "72.2", "75"))
+    assert src.text[table.start:table.end] == "\n".join(lines[-3:-1])
     for noise in ("当前位置", "首页", "政务公开", "版权所有", "备案", "ICP", "门户网站", "分享到",
                   "相关阅读", "脚本", "样式", "隐藏", "发布日期", "请输入"):
         assert noise not in src.text, noise
+
+
+def test_html_table_is_kept_aside_and_layout_tables_are_read() -> None:
+    doc = load_document(str(FIXTURES / "gov_portal_page.html"))
+    (table,) = doc.tables
+    assert table.rows[1] == ("常住人口城镇化率（%）", "72.2", "75")
+    assert not [u for u in doc.units("clause") if "72.2" in u.text or u.text in ("指标", "75")]
+
+
+def test_html_layout_table_of_prose_is_text(tmp_path: Path) -> None:
+    long = "推进以人为核心的新型城镇化，" * 8 + "全面提升城市品质。"
+    page = (f'<html><body><table><tr><td><div class="content"><p>一、总体要求</p><p>{long}</p>'
+            f'<table><tr><td>{long}</td><td>{long}</td></tr><tr><td>{long}</td><td>加快建设。</td></tr></table>'
+            '</div></td></tr></table></body></html>')
+    src = read_source(write(tmp_path, "layout.html", page.encode("utf-8")))
+    assert src.tables == ()
+    assert src.text.count(long) == 4
 
 
 def test_html_meta_charset_gb2312(tmp_path: Path) -> None:
