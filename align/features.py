@@ -199,7 +199,9 @@ def pair_features(c: Prepared, p: Prepared, termset: TermSet, cosine: float = 0.
     for term in c.terms.keys() & p.terms.keys():
         w = termset.weight(term)
         q = any(term in t for t in c.quoted)
-        if (q, w) > (quoted, anchor):
+        # ties go to the longer term, then the later in code-point order: the
+        # same term whatever order the set (Python's hash seed) gives
+        if (q, w, len(term), term) > (quoted, anchor, len(anchor_term), anchor_term):
             anchor, anchor_term, quoted = w, term, q
     return PairFeatures(
         cc=sc / c.total if c.total else 0.0,

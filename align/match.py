@@ -375,7 +375,9 @@ def evidence(child: Unit, parent: Unit, cp: Prepared | None = None, pp: Prepared
             cs, ce = cpos[i], cpos[i + n - 1] + 1
             ps, pe = ppos[j], ppos[j + n - 1] + 1
             phrases.append(SharedPhrase(child.text[cs:ce], cs, ce, ps, pe, False))
-        for term in sorted(cp.terms.keys() & pp.terms.keys(), key=lambda t: cp.terms[t]):
+        # by position, the longer of two terms at one position first (千年古城复兴 before 千年古城):
+        # a fixed order, not the set's (which changes with Python's hash seed)
+        for term in sorted(cp.terms.keys() & pp.terms.keys(), key=lambda t: (cp.terms[t], -len(t), t)):
             a, b = cp.terms[term], pp.terms[term]
             cs, ce = cpos[a], cpos[a + len(term) - 1] + 1
             ps, pe = ppos[b], ppos[b + len(term) - 1] + 1

@@ -1,8 +1,9 @@
 """On-disk cache of engine results, keyed by content.
 
 A key hashes everything a result depends on: the bytes of the input files,
-the engine settings, the lexicon files and the package version — never file
-names or times, so a renamed copy hits and an edited file misses.  Entries
+the engine settings, the lexicon files, the package version and the engine's
+own source (``align/``, so an edited or upgraded engine never serves results
+of the old one) — never file names or times, so a renamed copy hits and an edited file misses.  Entries
 are pickles written atomically; a corrupt or stale entry is ignored and
 recomputed.  Location: ``$PLANECHO_CACHE_DIR``, else the user cache directory
 (``~/.cache/planecho`` on Linux).
@@ -54,9 +55,22 @@ def file_digest(path: str | os.PathLike) -> str:
     return _file_digest(str(path), st.st_size, st.st_mtime_ns)
 
 
+@lru_cache(maxsize=1)
+def engine_digest() -> str:
+    """sha256 over the engine's Python source and data files (``align/``)."""
+    import align
+
+    root = Path(align.__file__).parent
+    h = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".txt") and p.is_file()):
+        h.update(path.relative_to(root).as_posix().encode("utf-8") + b"\x00")
+        h.update(file_digest(path).encode("ascii"))
+    return h.hexdigest()
+
+
 def make_key(*parts: Any) -> str:
     h = hashlib.sha256()
-    for p in (FORMAT, package_version(), *parts):
+    for p in (FORMAT, package_version(), engine_digest(), *parts):
         h.update(repr(p).encode("utf-8"))
         h.update(b"\x00")
     return h.hexdigest()

@@ -254,7 +254,7 @@ def _run(manifest_path, out_dir: Path, formats, reports: bool, unit: str, no_cac
             progress.update(task, description=msg[:70])
             progress.advance(task)
 
-        results = compute(ws, progress=step)
+        results = compute(ws, progress=step, reports=reports)
         written = write_outputs(ws, results, out_dir, formats=formats, reports=reports, progress=step)
     return ws, results, written
 

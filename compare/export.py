@@ -44,10 +44,10 @@ def _excel_safe(df: "pd.DataFrame") -> "pd.DataFrame":
     for col in out.columns:
         s = out[col]
         if s.dtype == object or str(s.dtype).startswith("str"):
-            text = s.astype("string")
-            risky = text.str.startswith(FORMULA_START).fillna(False).astype(bool) & s.map(lambda v: isinstance(v, str)).astype(bool)
+            # a vectorised look at the first character; only the (rare) hits are checked one by one
+            risky = s.astype("string").str[:1].isin(FORMULA_START).fillna(False).to_numpy(dtype=bool)
             if risky.any():
-                out[col] = s.where(~risky, "'" + text)
+                out[col] = [neutralise(v) if hit else v for v, hit in zip(s.tolist(), risky)]
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import os
-import tempfile
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -96,11 +95,10 @@ def render_report(a: Alignment, parent_doc, child_doc, figure_png: bytes) -> str
 def write_report(a: Alignment, parent_doc, child_doc, path: str | os.PathLike, figure_png: bytes | None = None) -> Path:
     """Write the report; ``figure_png`` is the section map if already drawn."""
     from .export import atomic_path
-    from .sectionmap import heatmap_png
+    from .sectionmap import heatmap_png_bytes
 
     if figure_png is None:
-        with tempfile.TemporaryDirectory() as tmp:
-            figure_png = heatmap_png(a, Path(tmp) / "map.png", titles=(child_doc.title, parent_doc.title)).read_bytes()
+        figure_png = heatmap_png_bytes(a, titles=(child_doc.title, parent_doc.title))
     html = render_report(a, parent_doc, child_doc, figure_png)
     path = Path(path)
     with atomic_path(path) as tmp:

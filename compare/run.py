@@ -6,7 +6,10 @@ Everything is computed (or read from the cache) before anything is written:
 pair, and :func:`write_outputs` builds every table before writing the first
 file, so a bad document or manifest leaves the output folder untouched.  Each
 file is written atomically, so a failure while writing (a full disk) may leave
-some files of the run but never a half-written one.
+some files of the run but never a half-written one.  Figures and reports are
+drawn in a worker process while the main process aligns and builds tables
+(:mod:`compare.rendering`); the worker returns them, the main process writes
+them.
 
 Output layout (``DIR`` = ``--out``, default ``outputs/``)::
 
@@ -32,6 +35,7 @@ from . import divergence
 from .export import FORMATS, write_table, write_workbook
 from .hierarchy import chains, triples
 from .lineage import phrase_table
+from .rendering import Renderer
 from .score import SCORE_COLUMNS, chapter_scores, pair_scores
 from .sectionmap import section_map_long
 from .tables import tables_frame, units_frame
@@ -55,6 +59,13 @@ class Results:
     tables: dict[str, "pd.DataFrame"]
     alignments: dict[tuple[str, str], object]
     written: list[Path] = field(default_factory=list)
+    #: figures and reports being drawn (``compute(..., reports=True)``); closed by write_outputs
+    renderer: Renderer | None = None
+
+    def close(self) -> None:
+        """Stop the drawing worker (write_outputs does this itself)."""
+        if self.renderer is not None:
+            self.renderer.close()
 
 
 def load_documents(ws: Workspace) -> dict[str, "Document"]:
@@ -74,12 +85,26 @@ def pair_name(parent: str, child: str) -> str:
     return f"{child}__{parent}"
 
 
-def compute(ws: Workspace, *, progress: Callable[[str], None] | None = None) -> Results:
+def compute(ws: Workspace, *, progress: Callable[[str], None] | None = None, reports: bool = False) -> Results:
     """All comparison tables over the manifest's hierarchy.
 
     Every document is read, cleaned and segmented first, so a bad file fails
     the run before any alignment work (and long before anything is written).
+    With ``reports``, each pair's section map and report start drawing in a
+    worker as soon as the pair is aligned (:attr:`Results.renderer`).
     """
+    renderer = Renderer() if reports else None
+    try:
+        results = _compute(ws, progress, renderer)
+    except BaseException:
+        if renderer is not None:
+            renderer.close()
+        raise
+    results.renderer = renderer
+    return results
+
+
+def _compute(ws: Workspace, progress: Callable[[str], None] | None, renderer: Renderer | None) -> Results:
     import pandas as pd
 
     step = progress or (lambda msg: None)
@@ -88,7 +113,9 @@ def compute(ws: Workspace, *, progress: Callable[[str], None] | None = None) -> 
     alignments = {}
     for parent, child in pairs:
         step(f"align {child} ← {parent}")
-        alignments[(parent, child)] = ws.alignment(parent, child)
+        alignments[(parent, child)] = a = ws.alignment(parent, child)
+        if renderer is not None:
+            renderer.submit((parent, child), a, docs[parent], docs[child])
     step("tables")
     scores, chapters, aligned, dropped, added, changed, rebrands, maps = [], [], [], [], [], [], [], []
     for (parent, child), a in alignments.items():
@@ -134,37 +161,14 @@ def compute(ws: Workspace, *, progress: Callable[[str], None] | None = None) -> 
     return Results(tables, alignments)
 
 
-def _draw(jobs: list[tuple]) -> list[Path]:
-    """Section-map figures and HTML reports (run in a worker process when possible)."""
-    from .report import write_report
-    from .sectionmap import heatmap_png
-
-    written = []
-    for a, parent, child, fig_path, report_path in jobs:
-        figure = heatmap_png(a, fig_path, titles=(child.title, parent.title))
-        written.append(figure)
-        written.append(write_report(a, parent, child, report_path, figure.read_bytes()))
-    return written
-
-
-def _start_drawing(jobs: list[tuple]):
-    """Draw in a forked worker so figures overlap with table writing; None → draw inline."""
-    import multiprocessing
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-
-    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-    return pool, pool.submit(_draw, jobs)
-
-
 def write_outputs(ws: Workspace, results: Results, out_dir: str | Path, *, formats=FORMATS, reports: bool = True,
                   progress: Callable[[str], None] | None = None) -> list[Path]:
     """Write tables (each format), the workbook, figures, reports and unit tables.
 
-    Every table is built before the first file is written (and before the
-    figure worker starts), so an error while building them writes nothing.
+    Every table is built before the first file is written, so an error while
+    building them writes nothing; figures and reports are written last, from
+    the drawing worker's results (or drawn now if :func:`compute` was not
+    asked for them).  Stops the drawing worker when done.
     """
     import pandas as pd
 
@@ -179,34 +183,50 @@ def write_outputs(ws: Workspace, results: Results, out_dir: str | Path, *, forma
         if d.tables:
             per_doc[out / "tables" / "source_tables" / f"{d.doc_id}.csv"] = tables_frame(d.doc_id, d.tables)
     per_doc[out / "corpus.csv"] = pd.DataFrame([d.stats() for d in docs.values()])
-    jobs = [(a, docs[p], docs[c], out / "figures" / f"{pair_name(p, c)}.png", out / "reports" / f"{pair_name(p, c)}.html")
-            for (p, c), a in results.alignments.items()] if reports else []
-    drawing = _start_drawing(jobs) if jobs else None
+    renderer = results.renderer
+    if reports:  # pairs compute() did not start drawing (it was asked for tables only): draw now
+        if renderer is None:
+            renderer = results.renderer = Renderer()
+        started = set(renderer.keys())
+        for (p, c), a in results.alignments.items():
+            if (p, c) not in started:
+                renderer.submit((p, c), a, docs[p], docs[c])
     try:
         meta = {"settings": ws.settings.to_dict(), "manifest": str(ws.manifest.path)}
+        workbook_in_worker = "xlsx" in formats and renderer is not None and renderer.parallel
+        if workbook_in_worker:  # the worker writes it while this process writes the other formats
+            renderer.submit_call("workbook", write_workbook, results.tables, out / "planecho.xlsx", meta=meta)
         step("tables")
         written.append(write_table(results.tables["scores"], out / "summary.csv"))
         for name, df in results.tables.items():
             for fmt in formats:
                 if fmt != "xlsx":
                     written.append(write_table(df, out / "tables" / f"{name}.{fmt}", meta=meta))
-        if "xlsx" in formats:
-            step("workbook")
-            written.append(write_workbook(results.tables, out / "planecho.xlsx", meta=meta))
         for path, df in per_doc.items():
             written.append(write_table(df, path))
-        if jobs:
-            step("figures and reports")
-            if drawing is None:
-                written.extend(_draw(jobs))
-            else:
-                written.extend(drawing[1].result())
+        if "xlsx" in formats:
+            step("workbook")
+            written.append(renderer.result("workbook") if workbook_in_worker
+                           else write_workbook(results.tables, out / "planecho.xlsx", meta=meta))
+        if reports and renderer is not None:
+            for p, c in results.alignments:
+                step(f"report {c} ← {p}")
+                png, html = renderer.result((p, c))
+                written.append(_write_bytes(png, out / "figures" / f"{pair_name(p, c)}.png"))
+                written.append(_write_bytes(html.encode("utf-8"), out / "reports" / f"{pair_name(p, c)}.html"))
             written.append(_write_index(results, docs, out / "reports" / "index.html"))
     finally:
-        if drawing is not None:
-            drawing[0].shutdown(wait=True, cancel_futures=True)
+        results.close()
     results.written.extend(written)
     return written
+
+
+def _write_bytes(data: bytes, path: Path) -> Path:
+    from .export import atomic_path
+
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    return path
 
 
 def _write_index(results: Results, docs, path: Path) -> Path:

@@ -109,13 +109,24 @@ def _wrap(title: str, width: int = 14) -> str:
 
 def heatmap_png(a: Alignment, path: str | os.PathLike, *, titles: tuple[str, str] | None = None) -> Path:
     """Draw the section map as a PNG (written atomically)."""
+    from .export import atomic_path
+
+    png = heatmap_png_bytes(a, titles=titles)
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(png)
+    return path
+
+
+def heatmap_png_bytes(a: Alignment, *, titles: tuple[str, str] | None = None) -> bytes:
+    """The section map drawn as a PNG image, as bytes."""
+    import io
+
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
-
-    from .export import atomic_path
 
     df = section_map(a)
     font_path = cjk_font()
@@ -147,8 +158,9 @@ def heatmap_png(a: Alignment, path: str | os.PathLike, *, titles: tuple[str, str
                  fontproperties=prop, fontsize=9)
     cax = fig.add_axes([1 - 0.85 / width, bottom / height, 0.15 / width, 1 - (bottom + 0.45) / height])
     fig.colorbar(im, cax=cax)
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png")
-    plt.close(fig)
-    return path
+    buf = io.BytesIO()
+    try:
+        fig.savefig(buf, format="png")
+    finally:
+        plt.close(fig)
+    return buf.getvalue()

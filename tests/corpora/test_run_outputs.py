@@ -68,3 +68,25 @@ def test_section_map_font_renders_chinese():
     for path in {cjk_font(), str(BUNDLED_FONT)}:
         font = FT2Font(path)
         assert all(font.get_char_index(ord(ch)) for ch in "四、高质量推动农业转移人口全面融入城市千年府城")
+
+
+def test_drawing_in_the_worker_gives_what_drawing_inline_gives(out, tmp_path):
+    """The main job draws figures, reports and the workbook in a forked worker;
+    the same outputs come out inline (one core, no fork)."""
+    from compare.rendering import Renderer
+    from compare.run import compute, write_outputs
+    from compare.workspace import Workspace
+
+    ws = Workspace.open(None, use_cache=False)
+    results = compute(ws, reports=False)
+    results.renderer = Renderer(parallel=False)
+    write_outputs(ws, results, tmp_path)
+    assert results.renderer._pool is None
+    for stem in ("taizhou-urbanization-14fyp__zhejiang-urbanization-14fyp", "linhai-14fyp-outline__taizhou-urbanization-14fyp"):
+        assert (tmp_path / "figures" / f"{stem}.png").read_bytes() == (out / "figures" / f"{stem}.png").read_bytes()
+        assert (tmp_path / "reports" / f"{stem}.html").read_text() == (out / "reports" / f"{stem}.html").read_text()
+    inline = pd.read_excel(tmp_path / "planecho.xlsx", sheet_name=None)
+    worker = pd.read_excel(out / "planecho.xlsx", sheet_name=None)
+    assert inline.keys() == worker.keys()
+    for name in TABLES:
+        pd.testing.assert_frame_equal(inline[name], worker[name])

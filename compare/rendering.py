@@ -1,0 +1,90 @@
+"""Section-map figures and HTML reports (and the workbook), made beside the main job.
+
+Drawing (matplotlib) and rendering the reports is the slowest part of
+``planecho run`` and needs nothing but each pair's alignment, so
+:class:`Renderer` hands each pair to a forked worker process as soon as its
+alignment is known; the main process goes on aligning the next pairs and
+building tables.  The worker only *returns* the PNG and the HTML: the main
+process writes them, after everything is computed, so a failed run still
+writes nothing.  When the tables are written, the same worker writes the
+XLSX workbook (the slowest table format) while the main process writes the
+others.  On one core, or without ``fork``, each job runs inline when its
+result is asked for.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def render_pair(a: Any, parent_doc: Any, child_doc: Any) -> tuple[bytes, str]:
+    """(section-map PNG, self-contained HTML report) of one aligned pair."""
+    from .report import render_report
+    from .sectionmap import heatmap_png_bytes
+
+    png = heatmap_png_bytes(a, titles=(child_doc.title, parent_doc.title))
+    return png, render_report(a, parent_doc, child_doc, png)
+
+
+def _warm_up() -> None:
+    """Import the drawing libraries while the main process is still aligning."""
+    import jinja2  # noqa: F401
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401
+
+
+class Renderer:
+    """Draws pairs in one forked worker (or inline); use as a context manager."""
+
+    def __init__(self, *, parallel: bool | None = None) -> None:
+        if parallel is None:
+            parallel = (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods()
+        self._pool: ProcessPoolExecutor | None = None
+        if parallel:
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            self._pool.submit(_warm_up)
+        self._jobs: dict[Any, Future | tuple] = {}
+
+    @property
+    def parallel(self) -> bool:
+        return self._pool is not None
+
+    def submit(self, key: Any, a: Any, parent_doc: Any, child_doc: Any) -> None:
+        """Start drawing one pair; :meth:`result` gives (PNG, HTML)."""
+        self.submit_call(key, render_pair, a, parent_doc, child_doc)
+
+    def submit_call(self, key: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Run ``fn`` (a module-level function) in the worker, or later inline."""
+        if self._pool is not None:
+            self._jobs[key] = self._pool.submit(fn, *args, **kwargs)
+        else:
+            self._jobs[key] = (fn, args, kwargs)
+
+    def result(self, key: Any) -> Any:
+        job = self._jobs.pop(key)
+        if isinstance(job, Future):
+            return job.result()
+        fn, args, kwargs = job
+        return fn(*args, **kwargs)
+
+    def keys(self) -> list[Any]:
+        return list(self._jobs)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> "Renderer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
