@@ -57,6 +57,9 @@ _FORMAT_OF_SUFFIX = {
 #: Files larger than this are refused. Plans are a few MB at most; the limit
 #: only guards against feeding the engine a disk image by mistake.
 MAX_BYTES = 512 * 1024 * 1024
+#: Above this a warning says the file is far larger than a plan and will take
+#: a while (segmenting runs at roughly 1 MB per second, memory ~15× the file).
+LARGE_BYTES = 10 * 1024 * 1024
 
 _SAMPLE_CHARS = 100_000  # decoded characters judged for plausibility
 _SAMPLE_BYTES = 2 * _SAMPLE_CHARS
@@ -191,6 +194,9 @@ def _check_file(file: Path) -> tuple[str, int]:
         file.open("rb").close()
     except OSError as exc:
         raise InputError(f"cannot read file: {_reason(exc)}", path=file) from None
+    if size > LARGE_BYTES:
+        log.warning("warning: %s: %.0f MB is far larger than a plan (usually under 1 MB); reading it takes "
+                    "about a minute per 50 MB", file, size / 2**20)
     return _FORMAT_OF_SUFFIX[suffix], size
 
 

@@ -269,7 +269,7 @@ def test_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert_names_file(exc, path, "limit")
 
 
-def test_50_mb_text_reads_with_memory_proportional_to_input(tmp_path: Path) -> None:
+def test_50_mb_text_reads_with_memory_proportional_to_input(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     block = (SIMPLIFIED.replace("\n", "\r\n") * 200).encode("utf-8")
     path = tmp_path / "big.txt"
     with path.open("wb") as fh:
@@ -289,6 +289,9 @@ def test_50_mb_text_reads_with_memory_proportional_to_input(tmp_path: Path) -> N
     # input byte before shrinking to the result (~0.7x): about 4x; a list per
     # character would be ~50x.
     assert peak < 5 * size, f"peak {peak / 2**20:.0f} MiB for a {size / 2**20:.0f} MiB file"
+    # read, with one warning naming the file: far larger than a plan, it takes a while
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert str(path) in warning and "larger than a plan" in warning
 
 
 def test_import_is_cheap() -> None:
