@@ -24,7 +24,7 @@ from .prepare import MatchForm, matching_form
 from .records import Unit
 from .textnorm import matching_key
 from .tokens import quoted_terms
-from .weights import MIN_BACKGROUND, Weights, tiles
+from .weights import MIN_BACKGROUND, Weights, shared_tiles, tiles
 
 MIN_TILE = 3
 
@@ -186,8 +186,15 @@ class PairFeatures:
 
 
 def pair_features(c: Prepared, p: Prepared, termset: TermSet, cosine: float = 0.0,
-                  p_grams: dict[str, list[int]] | None = None) -> PairFeatures:
-    t = tiles(c.form.text, p.form.text, MIN_TILE, p_grams, c.grams)
+                  p_grams: dict[str, list[int]] | None = None, c_grams: dict[str, list[int]] | None = None,
+                  shared: Iterable[str] | None = None) -> PairFeatures:
+    """The features of a pair.  With both units' :func:`~align.weights.gram_index`
+    (``c_grams``, ``p_grams``) and the grams they share (``shared``), the tiles
+    are found from the shared grams only (the same tiles)."""
+    if shared is not None and c_grams is not None and p_grams is not None:
+        t = shared_tiles(c.form.text, p.form.text, c_grams, p_grams, shared, MIN_TILE)
+    else:
+        t = tiles(c.form.text, p.form.text, MIN_TILE, p_grams, c.grams)
     wc, wp = c.weights, p.weights
     sc = sp = best = 0.0
     for i, j, k in t:

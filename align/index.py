@@ -280,8 +280,12 @@ class NgramIndex:
     def query(self, child_forms: Sequence[str]) -> list[list[tuple[int, float]]]:
         return self.query_matrix(self.transform(child_forms))
 
-    def query_matrix(self, child_matrix) -> list[list[tuple[int, float]]]:
-        """For each child row, up to ``top_k`` ``(parent index, cosine)``, best first."""
+    def query_matrix(self, child_matrix, min_value: float | None = None) -> list[list[tuple[int, float]]]:
+        """For each child row, up to ``top_k`` ``(parent index, cosine)``, best first.
+
+        With ``min_value``, only the entries of each list that are at least
+        ``min_value`` (what a caller dropping the rest keeps), ranked among
+        those entries only (:func:`_top_rows_above`: the same entries)."""
         out: list[list[tuple[int, float]]] = []
         k = min(self.top_k, self.n_parents_)
         n = child_matrix.shape[0]
@@ -292,10 +296,13 @@ class NgramIndex:
         def product(start: int):
             return (child_matrix[start : start + self.chunk_size] @ self.parent_t_).tocsr()
 
+        def top(sims):
+            return _top_rows(sims, k) if min_value is None else _top_rows_above(sims, k, min_value)
+
         workers = min(_WORKERS, len(starts))
         if workers <= 1:
             for start in starts:
-                out.extend(_top_rows(product(start), k))
+                out.extend(top(product(start)))
             return out
         # SciPy's sparse product releases the GIL: a few chunks are multiplied
         # at once in threads, then their rows ranked (in order, in this thread)
@@ -304,7 +311,7 @@ class NgramIndex:
         with ThreadPoolExecutor(workers) as pool:
             for at in range(0, len(starts), workers):
                 for sims in list(pool.map(product, starts[at : at + workers])):
-                    out.extend(_top_rows(sims, k))
+                    out.extend(top(sims))
         return out
 
 
@@ -327,4 +334,37 @@ def _top_rows(sims, k: int) -> list[list[tuple[int, float]]]:
             cols, vals, nvals = cols[sel], vals[sel], nvals[sel]
         order = nvals.argsort(kind="stable")
         out.append(list(zip(cols[order].tolist(), vals[order].tolist())))
+    return out
+
+
+def _top_rows_above(sims, k: int, min_value: float) -> list[list[tuple[int, float]]]:
+    """``[[(j, v) for j, v in row if v >= min_value] for row in _top_rows(sims, k)]``
+    (up to the order of equal values), ranking each row's entries of at least
+    ``min_value`` only (a few percent of them), all rows at once.
+
+    A row with at most ``k`` such entries keeps them all, as the full ranking
+    does; with more, they hold the row's top ``k``: the same ones unless the
+    ``k``-th and the next tie — which of them the full ranking keeps then
+    depends on the order of the whole row, so that row is ranked whole.
+    """
+    n = sims.shape[0]
+    indptr, data = sims.indptr, sims.data
+    at = np.flatnonzero(data >= min_value)
+    rows = np.searchsorted(indptr, at, side="right") - 1
+    cols, vals = sims.indices[at], data[at]
+    # by row, then best first: rows * 4 + (2 - value) is exact in float64 and
+    # orders as (row, -value) (values are in [0, 1])
+    order = np.argsort(rows * 4.0 + (2.0 - vals.astype(np.float64)))
+    cols, vals = cols[order], vals[order]
+    starts = np.searchsorted(rows[order], np.arange(n + 1))
+    counts = np.diff(starts)
+    tied = np.flatnonzero(counts > k)
+    tied = tied[vals[starts[tied] + k - 1] == vals[starts[tied] + k]]
+    taken = np.minimum(counts, k)
+    sel = (np.arange(len(vals)) - np.repeat(starts[:-1], counts)) < np.repeat(taken, counts)
+    c, v = cols[sel].tolist(), vals[sel].tolist()
+    ends = np.cumsum(taken).tolist()
+    out = [list(zip(c[e - t : e], v[e - t : e])) for e, t in zip(ends, taken.tolist())]
+    for r in tied.tolist():
+        out[r] = [(j, x) for j, x in _top_rows(sims[r], k)[0] if x >= min_value]
     return out

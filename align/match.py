@@ -235,7 +235,7 @@ class Aligner:
             for t in p.terms:
                 if termset.weight(t) >= s.anchor_weight:
                     by_term.setdefault(t, []).append(j)
-        hits = index.query_matrix(model.matrix(children))
+        hits = index.query_matrix(model.matrix(children), s.min_cosine)
         parent_grams = [model.grams(p, MIN_TILE) for p in parents]
         # A candidate without a heavy shared programme term whose shared mass
         # cannot reach the least mass any test accepts (and that cannot be
@@ -256,12 +256,12 @@ class Aligner:
             feats = []
             for j in sorted(pool):
                 p_grams = parent_grams[j]
+                shared = c_grams.keys() & p_grams.keys()
                 if not heavy or heavy.isdisjoint(parents[j].terms):
-                    shared = c_grams.keys() & p_grams.keys()
                     rough = sum(map(c_mass.__getitem__, shared))
                     if rough < least or (rough < 3 * least and shared_mass_bound(c, c_grams, shared) < least):
                         continue
-                feats.append((j, pair_features(c, parents[j], termset, cos.get(j, 0.0), p_grams)))
+                feats.append((j, pair_features(c, parents[j], termset, cos.get(j, 0.0), p_grams, c_grams, shared)))
             all_feats.append(feats)
         chapters = self._chapter_map(children, all_feats) if s.section_prior else {}
         links: list[Link] = []

@@ -119,6 +119,34 @@ def tiles(a: str, b: str, min_len: int = 3, b_index: dict[str, list[int]] | None
             while i + k < la and j + k < lb and a[i + k] == b[j + k]:
                 k += 1
             found.append((k, i, j))
+    return _greedy(found, la, lb, min_len)
+
+
+def shared_tiles(a: str, b: str, a_index: dict[str, list[int]], b_index: dict[str, list[int]],
+                 shared: Iterable[str], min_len: int = 3) -> list[tuple[int, int, int]]:
+    """:func:`tiles` of ``a`` and ``b`` from their :func:`gram_index` and the
+    ``min_len``-grams they share (``a_index.keys() & b_index.keys()``): the
+    same tiles in the same order, visiting only the shared grams."""
+    found: list[tuple[int, int, int]] = []
+    la, lb = len(a), len(b)
+    for g in shared:
+        at_b = b_index[g]
+        for i in a_index[g]:
+            for j in at_b:
+                if i and j and a[i - 1] == b[j - 1]:
+                    continue  # not left-maximal: found from an earlier start
+                k = min_len
+                while i + k < la and j + k < lb and a[i + k] == b[j + k]:
+                    k += 1
+                found.append((k, i, j))
+    if len(found) == 1:
+        k, i, j = found[0]
+        return [(i, j, k)]
+    return _greedy(found, la, lb, min_len)
+
+
+def _greedy(found: list[tuple[int, int, int]], la: int, lb: int, min_len: int) -> list[tuple[int, int, int]]:
+    """The tiles taken from maximal matches ``(length, i, j)``, longest first."""
     if not found:
         return []
     found.sort(key=lambda t: (-t[0], t[1], t[2]))

@@ -192,3 +192,36 @@ def _unit(text: str):
     from align.records import Unit
 
     return Unit("d", str(abs(hash(text))), (), 0, text, text, 0, len(text))
+
+
+def test_shared_tiles_are_tiles(forms):
+    from align.weights import shared_tiles, tiles
+
+    pairs = [(a, b) for a in forms[:40] for b in forms[:120]]
+    pairs += [("不断完善基础设施和公共服务", "基础设施和公共服务不断完善"), ("甲乙丙甲乙丙甲乙丙", "甲乙丙丁甲乙丙"), ("ab", "abc")]
+    for a, b in pairs:
+        ai, bi = gram_index(a, MIN_TILE), gram_index(b, MIN_TILE)
+        assert shared_tiles(a, b, ai, bi, ai.keys() & bi.keys(), MIN_TILE) == tiles(a, b, MIN_TILE)
+
+
+def test_top_rows_above_threshold_are_top_rows_filtered():
+    from scipy.sparse import csr_matrix
+
+    from align.index import _top_rows, _top_rows_above
+
+    rng = np.random.default_rng(1)
+    dense = rng.random((300, 400)).astype(np.float32) * (rng.random((300, 400)) < 0.2)
+    dense[:40] = np.round(dense[:40] * 8) / 8  # many ties, at the k-th place too
+    dense[40:45] = 0.0  # empty rows
+    dense[45, :3] = 0.9  # fewer entries above the threshold than k
+    sims = csr_matrix(dense)
+    for k, m in [(10, 0.04), (3, 0.5), (1, 0.0), (50, 0.3)]:
+        expected = [sorted((j, v) for j, v in row if v >= m) for row in _top_rows(sims, k)]
+        assert [sorted(row) for row in _top_rows_above(sims, k, m)] == expected
+
+
+def test_thresholded_query_is_query_filtered(forms):
+    idx = NgramIndex(top_k=5).fit(forms[::2], forms[::2])
+    full = idx.query(forms[1::2])
+    above = idx.query_matrix(idx.transform(forms[1::2]), 0.04)
+    assert [sorted(r) for r in above] == [sorted((j, v) for j, v in r if v >= 0.04) for r in full]
