@@ -223,8 +223,10 @@ def corpus_background(manifest, docs: dict, unit: str) -> tuple[list, tuple[str,
     return units, regions
 
 
-def evaluate_gold(path: str | os.PathLike, manifest, settings=None, docs: dict | None = None) -> list[PairEval]:
-    """Align the document pairs a gold file names and score them."""
+def evaluate_gold(path: str | os.PathLike, manifest, settings=None, docs: dict | None = None,
+                  lexicon=None) -> list[PairEval]:
+    """Align the document pairs a gold file names and score them (``lexicon``:
+    an :class:`~align.lexicon.Lexicon`, default the bundled one)."""
     from .document import load_document
     from .match import Aligner, Settings
 
@@ -234,7 +236,8 @@ def evaluate_gold(path: str | os.PathLike, manifest, settings=None, docs: dict |
     items = read_gold(path)
     docs = {} if docs is None else docs
     background, regions = corpus_background(manifest, docs, settings.unit)
-    model = CorpusModel(background, regions=regions, ngram_range=settings.ngram_range, word_weight=settings.word_weight)
+    model = CorpusModel(background, regions=regions, ngram_range=settings.ngram_range, word_weight=settings.word_weight,
+                        lexicon=lexicon)
     pairs: dict[tuple[str, str], list[GoldItem]] = {}
     for it in items:
         pairs.setdefault((it.child_doc, it.parent_doc), []).append(it)

@@ -49,7 +49,13 @@ def _read(path: Path) -> list[tuple[str, int | None, str | None]]:
     if not path.is_file():
         raise InputError("no such lexicon file" if not path.exists() else "is not a file", path=path)
     out = []
-    for n, raw in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("a lexicon file must be UTF-8 text", path=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    for n, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue

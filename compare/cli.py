@@ -68,6 +68,35 @@ def _stdout_console():
 # corpus / segment / clean
 
 
+def _remember_files(kind: str):
+    """Keep --lexicon / --generic files in the click context for :func:`_lexicon_files`."""
+    def callback(ctx, param, value):
+        ctx.meta[f"planecho.{kind}"] = tuple(value or ())
+        return value
+    return callback
+
+
+def _lexicon_files() -> dict[str, tuple[Path, ...]]:
+    meta = click.get_current_context().meta
+    return {"lexicon_files": meta.get("planecho.lexicon", ()), "generic_files": meta.get("planecho.generic", ())}
+
+
+def cache_options(f):
+    """--no-cache, and the user's lexicon files (every command that aligns takes them)."""
+    f = click.option("--no-cache", is_flag=True, help="Recompute everything instead of reading the result cache.")(f)
+    return lexicon_options(f)
+
+
+def lexicon_options(f):
+    f = click.option("--lexicon", "lexicon_files", multiple=True, type=click.Path(path_type=Path), expose_value=False,
+                     callback=_remember_files("lexicon"),
+                     help="Extra lexicon file (same format as align/data/lexicon.txt); repeatable.")(f)
+    f = click.option("--generic", "generic_files", multiple=True, type=click.Path(path_type=Path),
+                     expose_value=False, callback=_remember_files("generic"),
+                     help="Extra generic-phrase file (same format as align/data/generic.txt); repeatable.")(f)
+    return f
+
+
 @app.command()
 @manifest_option
 def corpus(manifest_path: Optional[Path]) -> None:
@@ -168,7 +197,7 @@ def _settings(unit: str):
 @settings_options
 @manifest_option
 @encoding_option
-@click.option("--no-cache", is_flag=True, help="Recompute instead of reading the result cache.")
+@cache_options
 def align(parent_ref: str, child_ref: str, output: Optional[Path], limit: int, unit: str,
           manifest_path: Optional[Path], encoding: Optional[str], no_cache: bool) -> None:
     """Align CHILD's units to PARENT's: relation, score and evidence per unit.
@@ -182,7 +211,7 @@ def align(parent_ref: str, child_ref: str, output: Optional[Path], limit: int, u
 
     if output is not None:
         format_of(output)  # fail on a bad extension before any work
-    ws = Workspace.open(manifest_path, _settings(unit), encoding, use_cache=not no_cache)
+    ws = Workspace.open(manifest_path, _settings(unit), encoding, use_cache=not no_cache, **_lexicon_files())
     parent, child = ws.document(parent_ref), ws.document(child_ref)
     if parent.doc_id == child.doc_id and parent.source.path == child.source.path:
         log.warning("aligning %s with itself: every unit is verbatim", parent.doc_id)
@@ -201,34 +230,33 @@ def align(parent_ref: str, child_ref: str, output: Optional[Path], limit: int, u
 @click.option("--errors/--no-errors", default=True, show_default=True, help="List every error with both texts.")
 @settings_options
 @manifest_option
+@lexicon_options
 def eval_(gold: tuple[Path, ...], errors: bool, unit: str, manifest_path: Optional[Path]) -> None:
     """Score the aligner on labelled GOLD files (precision, recall, F1, partial recall, confusion).
 
     Example: planecho eval ../shared/gold/taizhou-from-zhejiang.jsonl
     """
     from align.evaluate import evaluate_gold, read_gold
+    from align.lexicon import load_lexicon
     from compare.render import render_eval
 
+    files = _lexicon_files()
+    lexicon = load_lexicon(files["lexicon_files"], files["generic_files"])
     for g in gold:
         read_gold(g)  # validate every file before aligning anything
     manifest = _manifest(manifest_path)
     docs: dict = {}
     console = _stdout_console()
     for g in gold:
-        for result in evaluate_gold(g, manifest, _settings(unit), docs):
+        for result in evaluate_gold(g, manifest, _settings(unit), docs, lexicon=lexicon):
             render_eval(result, console, show_errors=errors, source=str(g))
-
-
-def cache_options(f):
-    f = click.option("--no-cache", is_flag=True, help="Recompute everything instead of reading the result cache.")(f)
-    return f
 
 
 def _workspace(manifest_path: Optional[Path], unit: str = "sentence", encoding: Optional[str] = None,
                no_cache: bool = False):
     from compare.workspace import Workspace
 
-    return Workspace.open(manifest_path, _settings(unit), encoding, use_cache=not no_cache)
+    return Workspace.open(manifest_path, _settings(unit), encoding, use_cache=not no_cache, **_lexicon_files())
 
 
 def _progress():
@@ -422,7 +450,7 @@ def tui(docs: tuple[str, ...], manifest_path: Optional[Path], out_dir: Path, no_
     from tui.app import make_app  # Textual is imported only here
 
     child, parent = docs if docs else (None, None)
-    make_app(manifest_path, child, parent, use_cache=not no_cache, out_dir=out_dir).run()
+    make_app(manifest_path, child, parent, use_cache=not no_cache, out_dir=out_dir, **_lexicon_files()).run()
 
 
 # ---------------------------------------------------------------------------

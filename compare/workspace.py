@@ -30,6 +30,9 @@ class Workspace:
     settings: Settings = field(default_factory=Settings)
     encoding: str | None = None
     cache: Cache = field(default_factory=lambda: Cache(enabled=False))
+    #: user lexicon / generic-phrase files added to the bundled ones (``--lexicon``, ``--generic``)
+    lexicon_files: tuple[str, ...] = ()
+    generic_files: tuple[str, ...] = ()
     _docs: dict[str, Document] = field(default_factory=dict)
     _extra: dict[str, Document] = field(default_factory=dict)
     _models: dict[tuple, object] = field(default_factory=dict)
@@ -38,9 +41,15 @@ class Workspace:
     @classmethod
     def open(cls, manifest_path: str | os.PathLike | None = None, settings: Settings | None = None,
              encoding: str | None = None, *, use_cache: bool = False,
-             cache_dir: str | os.PathLike | None = None) -> "Workspace":
+             cache_dir: str | os.PathLike | None = None, lexicon_files: tuple[str | os.PathLike, ...] = (),
+             generic_files: tuple[str | os.PathLike, ...] = ()) -> "Workspace":
+        from align.lexicon import load_lexicon
+
         path = Path(manifest_path) if manifest_path is not None else default_manifest_path()
-        return cls(load_manifest(path), settings or Settings(), encoding, Cache(cache_dir, enabled=use_cache))
+        ws = cls(load_manifest(path), settings or Settings(), encoding, Cache(cache_dir, enabled=use_cache),
+                 lexicon_files=tuple(map(str, lexicon_files)), generic_files=tuple(map(str, generic_files)))
+        load_lexicon(ws.lexicon_files, ws.generic_files)  # a bad file fails here, before any work
+        return ws
 
     # -- documents -----------------------------------------------------------
     def document(self, ref: str | os.PathLike | DocumentEntry) -> Document:
@@ -85,11 +94,13 @@ class Workspace:
     def _background_key(self) -> tuple:
         docs = [(e.id, file_digest(e.file), e.encoding) for e in self.manifest.documents]
         extra = sorted((k, file_digest(d.entry.file)) for k, d in self._extra.items())
-        lexicon = (file_digest(LEXICON_FILE), file_digest(GENERIC_FILE))
+        lexicon = (file_digest(LEXICON_FILE), file_digest(GENERIC_FILE),
+                   tuple(file_digest(f) for f in self.lexicon_files), tuple(file_digest(f) for f in self.generic_files))
         return (tuple(docs), tuple(extra), lexicon, self.settings.digest(), ENGINE_VERSION)
 
     def model(self):
         """The corpus model over all manifest documents and any extra ones."""
+        from align.lexicon import load_lexicon
         from align.model import CorpusModel
 
         s = self.settings
@@ -99,7 +110,8 @@ class Workspace:
             units = [u for d in docs for u in (d.alignable(s.unit) if s.include_headings else d.units(s.unit))]
             regions = [d.entry.region for d in docs if d.entry.region]
             self._models[key] = CorpusModel(units, regions=regions, ngram_range=s.ngram_range,
-                                            word_weight=s.word_weight)
+                                            word_weight=s.word_weight,
+                                            lexicon=load_lexicon(self.lexicon_files, self.generic_files))
         return self._models[key]
 
     def alignment(self, parent: Document | str, child: Document | str) -> Alignment:

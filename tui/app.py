@@ -250,7 +250,7 @@ class PlanechoApp(App):
 
 def make_app(manifest_path: str | os.PathLike | None = None, child: str | None = None, parent: str | None = None,
              *, use_cache: bool = True, out_dir: str | os.PathLike = "outputs",
-             started: float | None = None) -> PlanechoApp:
+             started: float | None = None, lexicon_files: tuple = (), generic_files: tuple = ()) -> PlanechoApp:
     """Build the app: check the manifest and the two document refs (PlanechoError
     if bad, before anything starts); documents are read and aligned later, in a
     worker, from the result cache when it has them.
@@ -264,7 +264,7 @@ def make_app(manifest_path: str | os.PathLike | None = None, child: str | None =
     if (child is None) != (parent is None):
         raise PlanechoError("give both CHILD and PARENT to open a pair, or neither")
     path = Path(manifest_path) if manifest_path is not None else default_manifest_path()
-    ws = Workspace.open(path, use_cache=use_cache)
+    ws = Workspace.open(path, use_cache=use_cache, lexicon_files=lexicon_files, generic_files=generic_files)
     extra: dict[str, str] = {}
     start = None
     if child is not None and parent is not None:

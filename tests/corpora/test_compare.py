@@ -46,6 +46,18 @@ def test_renqian_clause_of_taizhou_links_to_zhejiangs(ws):
     assert links and all("人地钱挂钩" in l.parent.text for l in links)
 
 
+def test_the_provinces_standing_slogans_alone_link_nothing(ws):
+    """八八战略 and 重要窗口 stand in every Zhejiang plan: a child sentence that
+    shares only them with a parent (and generic ideology wording) has no source."""
+    for parent, child in ws.pairs():
+        for l in ws.alignment(parent, child).links:
+            if l.parent is not None and l.anchor in ("八八战略", "重要窗口"):
+                assert l.relation in ("verbatim", "adapted"), (l.child.text, l.parent.text)
+    for parent in (ZJ, TZ, DAILY):
+        (unit,) = [l for l in ws.alignment(parent, LH).links if l.child.text.startswith("2020年4月，习近平总书记赋予浙江“重要窗口”")]
+        assert unit.relation == "local", parent
+
+
 def test_qiannian_gucheng_fuxing_traced_province_to_county(ws):
     t = trace("千年古城复兴", ws.documents())
     exact = t[t.match == "exact"]

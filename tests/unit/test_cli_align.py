@@ -67,3 +67,33 @@ def test_eval_prints_scores_confusion_and_errors(tmp_path):
     bad.write_text('{"id": "x"}\n')
     r = planecho("eval", str(bad))
     assert r.returncode == 2 and "line 1" in r.stderr and "bad.jsonl" in r.stderr
+
+
+def test_user_generic_file_turns_a_programme_label_into_boilerplate(tmp_path):
+    """--generic FILE adds to the bundled generic phrases: the Linhai sentences
+    that carry only 最多跑一次 from Zhejiang lose that link (and the cache,
+    keyed on the file's content, does not serve the run without it)."""
+    generic = tmp_path / "mine.txt"
+    generic.write_text("# my boilerplate\n最多跑一次\n最多跑一次改革\n", encoding="utf-8")
+    tables = {}
+    for name, extra in (("bundled", []), ("mine", ["--generic", str(generic)])):
+        out = tmp_path / f"{name}.csv"
+        r = planecho("align", "-p", "zhejiang-urbanization-14fyp", "-c", "linhai-14fyp-outline", *extra, "-o", str(out))
+        assert r.returncode == 0, r.stderr
+        tables[name] = pd.read_csv(out)
+    carried = lambda df: int(df.anchor_term.fillna("").str.contains("最多跑一次").sum())  # noqa: E731
+    assert carried(tables["bundled"]) >= 1 and carried(tables["mine"]) == 0
+
+
+@pytest.mark.parametrize("content, words", [(None, "no such lexicon file"), ("千年古城 often\n", "line 1"),
+                                            (b"\xff\xfe\x00bad", "UTF-8")])
+def test_bad_lexicon_file_is_one_line(tmp_path, content, words):
+    path = tmp_path / "lex.txt"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content, encoding="utf-8")
+    r = planecho("run", "--lexicon", str(path), "--out", str(tmp_path / "out"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines() == [r.stderr.strip()] and str(path) in r.stderr and words in r.stderr
+    assert not (tmp_path / "out").exists()
