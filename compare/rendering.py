@@ -1,4 +1,4 @@
-"""Section-map figures and HTML reports (and the workbook), made beside the main job.
+"""Section-map figures and HTML reports, drawn beside the main job.
 
 Drawing (matplotlib) and rendering the reports is the slowest part of
 ``planecho run`` and needs nothing but each pair's alignment, so
@@ -6,10 +6,10 @@ Drawing (matplotlib) and rendering the reports is the slowest part of
 alignment is known; the main process goes on aligning the next pairs and
 building tables.  The worker only *returns* the PNG and the HTML: the main
 process writes them, after everything is computed, so a failed run still
-writes nothing.  When the tables are written, the same worker writes the
-XLSX workbook (the slowest table format) while the main process writes the
-others.  On one core, or without ``fork``, each job runs inline when its
-result is asked for.
+writes nothing.  When the main process has written its tables and the worker
+still has pairs waiting, it takes some of them back (:meth:`Renderer.share_work`).
+On one core, or without ``fork``, each job runs inline when its result is
+asked for.
 """
 from __future__ import annotations
 
@@ -53,27 +53,38 @@ class Renderer:
             self._pool.submit(_warm_up)
         self._jobs: dict[Any, Future | tuple] = {}
 
-    @property
-    def parallel(self) -> bool:
-        return self._pool is not None
-
     def submit(self, key: Any, a: Any, parent_doc: Any, child_doc: Any) -> None:
         """Start drawing one pair; :meth:`result` gives (PNG, HTML)."""
         self.submit_call(key, render_pair, a, parent_doc, child_doc)
 
     def submit_call(self, key: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Run ``fn`` (a module-level function) in the worker, or later inline."""
-        if self._pool is not None:
-            self._jobs[key] = self._pool.submit(fn, *args, **kwargs)
-        else:
-            self._jobs[key] = (fn, args, kwargs)
+        future = self._pool.submit(fn, *args, **kwargs) if self._pool is not None else None
+        self._jobs[key] = (future, fn, args, kwargs)
 
     def result(self, key: Any) -> Any:
-        job = self._jobs.pop(key)
-        if isinstance(job, Future):
-            return job.result()
-        fn, args, kwargs = job
-        return fn(*args, **kwargs)
+        """The result of a job: the worker's, or computed here if it has not started."""
+        future, fn, args, kwargs = self._jobs.pop(key)
+        if fn is None:  # done here by share_work
+            return args[0]
+        if future is None or future.cancel():
+            return fn(*args, **kwargs)
+        return future.result()
+
+    def share_work(self) -> None:
+        """Take jobs the worker has not started (from the end of its queue) and run
+        them here, while two or more are waiting: called when this process has
+        nothing else left to do, so both processes finish at about the same time.
+        (One waiting job stays with the worker, which has the libraries loaded.)"""
+        while True:
+            waiting = [k for k, (f, *_) in self._jobs.items() if f is not None and not f.running() and not f.done()]
+            if len(waiting) < 2:
+                return
+            key = waiting[-1]
+            future, fn, args, kwargs = self._jobs[key]
+            if not future.cancel():
+                continue  # the worker took it meanwhile
+            self._jobs[key] = (None, None, (fn(*args, **kwargs),), {})
 
     def keys(self) -> list[Any]:
         return list(self._jobs)

@@ -193,9 +193,6 @@ def write_outputs(ws: Workspace, results: Results, out_dir: str | Path, *, forma
                 renderer.submit((p, c), a, docs[p], docs[c])
     try:
         meta = {"settings": ws.settings.to_dict(), "manifest": str(ws.manifest.path)}
-        workbook_in_worker = "xlsx" in formats and renderer is not None and renderer.parallel
-        if workbook_in_worker:  # the worker writes it while this process writes the other formats
-            renderer.submit_call("workbook", write_workbook, results.tables, out / "planecho.xlsx", meta=meta)
         step("tables")
         written.append(write_table(results.tables["scores"], out / "summary.csv"))
         for name, df in results.tables.items():
@@ -206,9 +203,9 @@ def write_outputs(ws: Workspace, results: Results, out_dir: str | Path, *, forma
             written.append(write_table(df, path))
         if "xlsx" in formats:
             step("workbook")
-            written.append(renderer.result("workbook") if workbook_in_worker
-                           else write_workbook(results.tables, out / "planecho.xlsx", meta=meta))
+            written.append(write_workbook(results.tables, out / "planecho.xlsx", meta=meta))
         if reports and renderer is not None:
+            renderer.share_work()
             for p, c in results.alignments:
                 step(f"report {c} ← {p}")
                 png, html = renderer.result((p, c))

@@ -90,3 +90,21 @@ def test_drawing_in_the_worker_gives_what_drawing_inline_gives(out, tmp_path):
     assert inline.keys() == worker.keys()
     for name in TABLES:
         pd.testing.assert_frame_equal(inline[name], worker[name])
+
+
+def test_work_waiting_for_the_drawing_worker_is_shared_back():
+    """share_work takes jobs the worker has not started, from the end of its
+    queue, and runs them here; results come back in any case."""
+    import time
+
+    from compare.rendering import Renderer
+
+    with Renderer(parallel=True) as r:
+        r.submit_call("slow", time.sleep, 1.0)
+        for k in range(4):
+            r.submit_call(k, pow, k, 2)
+        r.share_work()  # the worker is busy for a second or more: most of the queue comes back
+        done_here = [k for k, (_, fn, *_) in r._jobs.items() if fn is None]
+        assert 3 in done_here and len(done_here) >= 2
+        assert sorted(r.result(k) for k in range(4)) == [0, 1, 4, 9]
+        assert r.result("slow") is None
