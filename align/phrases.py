@@ -115,17 +115,10 @@ def distinctive_phrases(prepared: Sequence, model, *, limit: int = 50, ngram_lim
         if w >= MIN_PHRASE_WEIGHT:
             out[t] = DistinctivePhrase(t, "programme", round(w, 3), len(set(ids)), tuple(dict.fromkeys(ids)))
     # frequent distinctive n-grams of Chinese characters
-    counts: Counter[str] = Counter()
-    where: dict[str, list[str]] = defaultdict(list)
+    counts: Counter[str] = Counter()  # units containing each n-gram
     for p in prepared:
-        seen: set[str] = set()
-        for run in _HAN_RUN.findall(p.form.text):
-            for n in range(MIN_NGRAM, MAX_NGRAM + 1):
-                for i in range(len(run) - n + 1):
-                    seen.add(run[i : i + n])
-        for g in seen:
-            counts[g] += 1
-            where[g].append(p.unit.unit_id)
+        counts.update({run[i : i + n] for run in _HAN_RUN.findall(p.form.text)
+                       for n in range(MIN_NGRAM, MAX_NGRAM + 1) for i in range(len(run) - n + 1)})
     scored = []
     for g, c in counts.items():
         if c < 2 or g in out:
@@ -145,7 +138,8 @@ def distinctive_phrases(prepared: Sequence, model, *, limit: int = 50, ngram_lim
     ngrams = []
     for g in chosen[:ngram_limit]:
         w = model.weights.char_weights(g)
-        ngrams.append(DistinctivePhrase(g, "ngram", round(sum(w) / len(w), 3), counts[g], tuple(dict.fromkeys(where[g]))))
+        where = [p.unit.unit_id for p in prepared if g in p.form.text]  # all Han: inside a Han run
+        ngrams.append(DistinctivePhrase(g, "ngram", round(sum(w) / len(w), 3), counts[g], tuple(dict.fromkeys(where))))
     return programmes + ngrams
 
 
