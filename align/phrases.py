@@ -147,10 +147,11 @@ def phrase_status(phrase: str, texts: "Sequence[str | Searchable]") -> tuple[str
     """``("carried", phrase)``, ``("altered", variant)`` or ``("absent", "")``
     for a phrase across the units of another plan (pass :class:`Searchable`
     texts when checking many phrases)."""
-    variant = ""
-    for t in texts:
+    texts = [t if isinstance(t, Searchable) else Searchable(t) for t in texts]
+    for t in texts:  # exact occurrences first: a fast search, and most phrases have one
+        for m in find_phrase(phrase, t, variants=False):
+            return "carried", m.text
+    for t in texts:  # no exact occurrence anywhere: the first close variant
         for m in find_phrase(phrase, t):
-            if m.exact:
-                return "carried", m.text
-            variant = variant or m.text
-    return ("altered", variant) if variant else ("absent", "")
+            return "altered", m.text
+    return "absent", ""
