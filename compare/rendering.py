@@ -51,7 +51,8 @@ class Renderer:
         if parallel:
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
             self._pool.submit(_warm_up)
-        self._jobs: dict[Any, Future | tuple] = {}
+        self._jobs: dict[Any, tuple[Future | None, Callable[..., Any], tuple, dict]] = {}
+        self._done: dict[Any, Any] = {}  # results of jobs taken back by share_work
 
     def submit(self, key: Any, a: Any, parent_doc: Any, child_doc: Any) -> None:
         """Start drawing one pair; :meth:`result` gives (PNG, HTML)."""
@@ -64,9 +65,9 @@ class Renderer:
 
     def result(self, key: Any) -> Any:
         """The result of a job: the worker's, or computed here if it has not started."""
+        if key in self._done:
+            return self._done.pop(key)
         future, fn, args, kwargs = self._jobs.pop(key)
-        if fn is None:  # done here by share_work
-            return args[0]
         if future is None or future.cancel():
             return fn(*args, **kwargs)
         return future.result()
@@ -84,10 +85,11 @@ class Renderer:
             future, fn, args, kwargs = self._jobs[key]
             if not future.cancel():
                 continue  # the worker took it meanwhile
-            self._jobs[key] = (None, None, (fn(*args, **kwargs),), {})
+            del self._jobs[key]
+            self._done[key] = fn(*args, **kwargs)
 
     def keys(self) -> list[Any]:
-        return list(self._jobs)
+        return [*self._jobs, *self._done]
 
     def close(self) -> None:
         if self._pool is not None:

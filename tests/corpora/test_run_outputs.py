@@ -104,7 +104,7 @@ def test_work_waiting_for_the_drawing_worker_is_shared_back():
         for k in range(4):
             r.submit_call(k, pow, k, 2)
         r.share_work()  # the worker is busy for a second or more: most of the queue comes back
-        done_here = [k for k, (_, fn, *_) in r._jobs.items() if fn is None]
+        done_here = list(r._done)
         assert 3 in done_here and len(done_here) >= 2
         assert sorted(r.result(k) for k in range(4)) == [0, 1, 4, 9]
         assert r.result("slow") is None
