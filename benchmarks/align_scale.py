@@ -269,10 +269,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"generate units               {r['generate']:7.2f} s   (not counted)")
     print(f"corpus model + index         {r['model']:7.2f} s")
     print(f"align                        {r['align']:7.2f} s")
-    print(f"total                        {r['total']:7.2f} s   (target < {TARGET_S:.0f} s: "
-          f"{'met' if r['total'] < TARGET_S else 'NOT met'})")
-    print(f"peak memory (ru_maxrss)      {r['maxrss_gb']:7.2f} GB  (target < {TARGET_GB:.0f} GB: "
-          f"{'met' if r['maxrss_gb'] < TARGET_GB else 'NOT met'})")
+    def verdict(target: str, met: bool) -> str:
+        if r["n"] != 50_000:
+            return f"(the target, {target}, is for 50,000 × 50,000)"
+        return f"(target {target}: {'met' if met else 'NOT met'})"
+
+    print(f"total                        {r['total']:7.2f} s   {verdict(f'< {TARGET_S:.0f} s', r['total'] < TARGET_S)}")
+    print(f"peak memory (ru_maxrss)      {r['maxrss_gb']:7.2f} GB  "
+          f"{verdict(f'< {TARGET_GB:.0f} GB', r['maxrss_gb'] < TARGET_GB)}")
     if not args.no_tracemalloc:
         t = run("traced")
         print(f"peak traced (tracemalloc)    {t['traced_peak_gb']:7.2f} GB  (second run; tracemalloc slows it)")
