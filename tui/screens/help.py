@@ -59,10 +59,13 @@ class HelpScreen(ModalScreen):
             with VerticalScroll(id="help-body"):
                 yield Static(Text(ABOUT, style="dim"), id="help-about", markup=False)
                 table = Text()
-                for keys, description, where in self.rows:
+                group = None
+                for keys, description, where in self.rows:  # sorted by where: one heading per group
+                    if where != group:
+                        table.append(("\n" if group else "") + f"{'':>16}  {where}\n", style="bold dim")
+                        group = where
                     table.append(f"{keys:>16}  ", style="bold cyan")
-                    table.append(f"{description}")
-                    table.append(f"  {where}\n", style="dim")
+                    table.append(f"{description}\n")
                 yield Static(table, id="help-keys", markup=False)
             yield Static(Text("Esc closes", style="dim"), classes="dialog-note")
 
