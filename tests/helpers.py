@@ -5,6 +5,14 @@ from align.document import Document
 from align.textnorm import han_count
 
 NOT_BODY = ("chrome", "notice", "toc")
+#: the five bundled documents, parents before children
+IDS = [
+    "zhejiang-urbanization-14fyp",
+    "taizhou-urbanization-14fyp",
+    "taizhou-daily-2021-02-10-gov-report",
+    "linhai-14fyp-outline",
+    "luqiao-14fyp-outline",
+]
 
 
 def coverage(doc: Document, unit: str = "sentence") -> bytearray:

@@ -4,14 +4,7 @@ import pytest
 
 from align.corpus import default_manifest_path, load_manifest
 from align.document import load_document
-
-IDS = [
-    "zhejiang-urbanization-14fyp",
-    "taizhou-urbanization-14fyp",
-    "taizhou-daily-2021-02-10-gov-report",
-    "linhai-14fyp-outline",
-    "luqiao-14fyp-outline",
-]
+from helpers import IDS
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,7 @@ import re
 
 import pytest
 
-from conftest import IDS
-from helpers import assert_lossless, body_share
+from helpers import IDS, assert_lossless, body_share
 
 NOISE = ["中项网", "服务热线", "索引号", "浏览次数", "访问次数", "责编", "遗失", "声明作废", "发布机构", "扫码", "法律声明"]
 

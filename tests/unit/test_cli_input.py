@@ -15,15 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from helpers import IDS
+
 ROOT = Path(__file__).resolve().parents[2]
 CORPORA = ROOT / "corpora"
-IDS = [
-    "zhejiang-urbanization-14fyp",
-    "taizhou-urbanization-14fyp",
-    "taizhou-daily-2021-02-10-gov-report",
-    "linhai-14fyp-outline",
-    "luqiao-14fyp-outline",
-]
 PLAN = "一、总体要求\n\n推进以人为核心的新型城镇化，全面提升城市品质。到2025年，常住人口城镇化率达到75%。\n"
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00\x00\x00"
