@@ -211,6 +211,15 @@ class TokenCounts:
         return np.repeat(np.arange(len(token_lists), dtype=np.int64), lens)
 
 
+def load_tfidf():
+    """scikit-learn's ``TfidfTransformer`` (imported on first use: importing
+    scikit-learn takes over a second, which a caller may want to overlap with
+    other work)."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    return TfidfTransformer
+
+
 class NgramIndex:
     """TF-IDF vectorisers learnt on background forms; sparse top-k cosine.
 
@@ -239,8 +248,7 @@ class NgramIndex:
     def fit_transform(self, background_forms: Sequence[str]):
         """Learn on the background and return its stacked vectors (the rows
         :meth:`transform` would give for the same forms)."""
-        from sklearn.feature_extraction.text import TfidfTransformer
-
+        TfidfTransformer = load_tfidf()
         background = list(background_forms)
         max_df = self.max_df if len(background) > 50 else 1.0
         self.char_counts_ = CharCounts(*self.ngram_range)

@@ -38,7 +38,10 @@ class Lexicon:
         return frozenset(strip_punct(matching_key(t)) for t in self.generic)
 
 
-_PUNCT = re.compile(r"[\s,.;:!?()\[\]\"'、，。；：！？（）【】《》“”‘’·\-—…]")
+_PUNCT_CHARS = r"\s,.;:!?()\[\]\"'、，。；：！？（）【】《》“”‘’·\-—…"
+_PUNCT = re.compile(f"[{_PUNCT_CHARS}]")
+#: one character that :func:`strip_punct` keeps
+KEPT_CHAR = re.compile(f"[^{_PUNCT_CHARS}]")
 
 
 def strip_punct(text: str) -> str:

@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .lexicon import strip_punct
+from .lexicon import KEPT_CHAR, strip_punct
 from .textnorm import HAN_CLASS, matching_key
 
 MIN_NGRAM, MAX_NGRAM = 4, 8
@@ -39,8 +39,8 @@ class PhraseMatch:
 
 def _norm_with_map(text: str) -> tuple[str, list[int]]:
     key = matching_key(text)
-    keep = [i for i, ch in enumerate(key) if strip_punct(ch)]
-    return "".join(key[i] for i in keep), keep
+    keep = [m.start() for m in KEPT_CHAR.finditer(key)]
+    return strip_punct(key), keep
 
 
 def _quoted_spans(text: str) -> list[tuple[int, int]]:

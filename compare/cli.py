@@ -274,7 +274,7 @@ def _run(manifest_path, out_dir: Path, formats, reports: bool, unit: str, no_cac
     from compare.run import compute, write_outputs
 
     ws = _workspace(manifest_path, unit, no_cache=no_cache)
-    n_steps = len(ws.pairs()) * (2 if reports else 1) + 4
+    n_steps = len(ws.pairs()) * (2 if reports else 1) + 5
     with _progress() as progress:
         task = progress.add_task("planecho", total=n_steps)
 

@@ -180,8 +180,10 @@ def write_workbook(tables: Mapping[str, "pd.DataFrame"], path: str | os.PathLike
             ws = book.add_worksheet(_sheet_name(name, used))
             safe = _excel_safe(df)
             ws.write_row(0, 0, [str(c) for c in safe.columns], bold)
-            for r, row in enumerate(safe.itertuples(index=False, name=None), 1):
-                ws.write_row(r, 0, [cell(v) for v in row])
+            # column by column to plain Python values (itertuples over Arrow-backed columns is slow)
+            columns = [[cell(v) for v in safe[c].tolist()] for c in safe.columns]
+            for r, row in enumerate(zip(*columns), 1):
+                ws.write_row(r, 0, row)
             ws.freeze_panes(1, 0)
             for i, col in enumerate(safe.columns):
                 sample = [str(col)] + [str(v) for v in safe[col].head(200).tolist()]

@@ -44,15 +44,26 @@ def _warm_up() -> None:
 class Renderer:
     """Draws pairs in one forked worker (or inline); use as a context manager."""
 
-    def __init__(self, *, parallel: bool | None = None) -> None:
+    def __init__(self, *, parallel: bool | None = None, warm_up: bool = True) -> None:
         if parallel is None:
             parallel = (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods()
         self._pool: ProcessPoolExecutor | None = None
         if parallel:
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-            self._pool.submit(_warm_up)
         self._jobs: dict[Any, tuple[Future | None, Callable[..., Any], tuple, dict]] = {}
         self._done: dict[Any, Any] = {}  # results of jobs taken back by share_work
+        if warm_up:
+            self.warm_up()
+
+    @property
+    def parallel(self) -> bool:
+        """Do jobs run in a worker process (rather than inline)?"""
+        return self._pool is not None
+
+    def warm_up(self) -> None:
+        """Have the worker import the drawing libraries (after the jobs already submitted)."""
+        if self._pool is not None:
+            self._pool.submit(_warm_up)
 
     def submit(self, key: Any, a: Any, parent_doc: Any, child_doc: Any) -> None:
         """Start drawing one pair; :meth:`result` gives (PNG, HTML)."""

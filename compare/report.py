@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -72,14 +73,20 @@ def _non_overlapping(spans):
     return out
 
 
-def render_report(a: Alignment, parent_doc, child_doc, figure_png: bytes) -> str:
+@lru_cache(maxsize=1)
+def _template():
+    """The report template, compiled once per process."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                       autoescape=select_autoescape(["html", "j2"]))
+    return env.get_template("report.html.j2")
+
+
+def render_report(a: Alignment, parent_doc, child_doc, figure_png: bytes) -> str:
     chapters = chapter_scores(a)
     pairs = [_pair_view(l) for l in a.links if l.parent is not None and l.relation != "local"]
-    return env.get_template("report.html.j2").render(
+    return _template().render(
         child=child_doc, parent=parent_doc, version=package_version(), settings=a.settings,
         digest=a.settings.digest(), scores=pair_scores(a),
         child_chapters=[r for r in chapters if r["side"] == "child"],

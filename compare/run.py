@@ -93,7 +93,7 @@ def compute(ws: Workspace, *, progress: Callable[[str], None] | None = None, rep
     With ``reports``, each pair's section map and report start drawing in a
     worker as soon as the pair is aligned (:attr:`Results.renderer`).
     """
-    renderer = Renderer() if reports else None
+    renderer = Renderer(warm_up=False) if reports else None
     try:
         results = _compute(ws, progress, renderer)
     except BaseException:
@@ -108,6 +108,14 @@ def _compute(ws: Workspace, progress: Callable[[str], None] | None, renderer: Re
     import pandas as pd
 
     step = progress or (lambda msg: None)
+    step("read the plans")
+    if renderer is not None and renderer.parallel:
+        # the drawing worker reads the plans while this process loads the engine's
+        # libraries (scikit-learn, jieba's dictionary: ~2 s); then it imports matplotlib
+        renderer.submit_call("documents", load_documents, ws)
+        renderer.warm_up()
+        ws.prepare_engine()
+        ws.adopt(renderer.result("documents"))
     docs = load_documents(ws)
     pairs = ws.pairs()
     alignments = {}

@@ -75,6 +75,23 @@ class Workspace:
             self._models.clear()  # the background grows
         return doc
 
+    def adopt(self, docs: dict[str, Document]) -> None:
+        """Take manifest documents read elsewhere (by :func:`compare.run.load_documents` in a worker process)."""
+        for doc_id, doc in docs.items():
+            if doc_id not in self.manifest:
+                raise AlignError(f"{doc_id}: not a document of the manifest")
+            self._docs.setdefault(doc_id, doc)
+
+    def prepare_engine(self) -> None:
+        """Load what the corpus model needs before any document (scikit-learn, jieba's
+        dictionary with the lexicon), so this can overlap with reading the documents."""
+        from align.index import load_tfidf
+        from align.lexicon import load_lexicon
+        from align.model import shared_tokenizer
+
+        load_tfidf()
+        shared_tokenizer(load_lexicon(self.lexicon_files, self.generic_files))
+
     def documents(self) -> list[Document]:
         """Every manifest document, parents before children."""
         return [self.document(e) for e in self.manifest.topological()]
