@@ -93,14 +93,17 @@ def rebrands(a: Alignment) -> "pd.DataFrame":
     cunits = {u.unit_id: u for u in a.child_units}
     linked = {(l.child.unit_id, l.parent.unit_id) for l in a.links if l.parent is not None and l.relation != "local"}
     parent_words = set(a.parent_terms)
+    # a variant keeps the length and the first half of its original: look only there
+    by_head: dict[tuple[int, str], list[tuple[str, list[str]]]] = {}
+    for original, parent_ids in sorted(a.parent_terms.items()):
+        if a.term_weight.get(original, 0.0) >= MIN_REBRAND_WEIGHT:
+            by_head.setdefault((len(original), original[: len(original) // 2]), []).append((original, parent_ids))
     rows = []
     for variant, child_ids in sorted(a.child_quoted.items()):
         if variant in parent_words:
             continue
         found = []
-        for original, parent_ids in sorted(a.parent_terms.items()):
-            if a.term_weight.get(original, 0.0) < MIN_REBRAND_WEIGHT:
-                continue
+        for original, parent_ids in by_head.get((len(variant), variant[: len(variant) // 2]), ()):
             d = variant_distance(original, variant)
             if d is not None:
                 found.append((d, original, parent_ids))

@@ -23,11 +23,30 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
+#: the documents this (worker) process read itself (:func:`read_documents`);
+#: jobs name them by id instead of sending them again
+_DOCUMENTS: dict[str, Any] = {}
+
+
+def read_documents(ws: Any) -> dict[str, Any]:
+    """Read, clean and segment every manifest document (:func:`compare.run.load_documents`),
+    keeping them here for later jobs."""
+    from .run import load_documents
+
+    docs = load_documents(ws)
+    _DOCUMENTS.clear()
+    _DOCUMENTS.update(docs)
+    return docs
+
+
 def render_pair(a: Any, parent_doc: Any, child_doc: Any) -> tuple[bytes, str]:
-    """(section-map PNG, self-contained HTML report) of one aligned pair."""
+    """(section-map PNG, self-contained HTML report) of one aligned pair; a
+    document may be given by the id of one :func:`read_documents` read here."""
     from .report import render_report
     from .sectionmap import heatmap_png_bytes
 
+    parent_doc = _DOCUMENTS[parent_doc] if isinstance(parent_doc, str) else parent_doc
+    child_doc = _DOCUMENTS[child_doc] if isinstance(child_doc, str) else child_doc
     png = heatmap_png_bytes(a, titles=(child_doc.title, parent_doc.title))
     return png, render_report(a, parent_doc, child_doc, png)
 
@@ -52,6 +71,7 @@ class Renderer:
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
         self._jobs: dict[Any, tuple[Future | None, Callable[..., Any], tuple, dict]] = {}
         self._done: dict[Any, Any] = {}  # results of jobs taken back by share_work
+        self._worker_docs: set[str] = set()  # ids of the documents the worker read itself
         if warm_up:
             self.warm_up()
 
@@ -65,9 +85,27 @@ class Renderer:
         if self._pool is not None:
             self._pool.submit(_warm_up)
 
+    def read_documents(self, ws: Any) -> None:
+        """Have the worker read the manifest's documents (:meth:`documents` gives them);
+        later pairs then send the worker only their alignment, not the documents."""
+        self.submit_call("documents", read_documents, ws)
+
+    def documents(self) -> dict[str, Any]:
+        """The documents :meth:`read_documents` asked for (raises the first bad file's error)."""
+        future = self._jobs["documents"][0]
+        docs = self.result("documents")
+        if future is not None and not future.cancelled():
+            self._worker_docs = set(docs)
+        return docs
+
     def submit(self, key: Any, a: Any, parent_doc: Any, child_doc: Any) -> None:
         """Start drawing one pair; :meth:`result` gives (PNG, HTML)."""
-        self.submit_call(key, render_pair, a, parent_doc, child_doc)
+        future = None
+        if self._pool is not None:
+            ids = (parent_doc.doc_id, child_doc.doc_id)
+            sent = ids if set(ids) <= self._worker_docs else (parent_doc, child_doc)
+            future = self._pool.submit(render_pair, a, *sent)
+        self._jobs[key] = (future, render_pair, (a, parent_doc, child_doc), {})
 
     def submit_call(self, key: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Run ``fn`` (a module-level function) in the worker, or later inline."""

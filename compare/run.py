@@ -112,10 +112,10 @@ def _compute(ws: Workspace, progress: Callable[[str], None] | None, renderer: Re
     if renderer is not None and renderer.parallel:
         # the drawing worker reads the plans while this process loads the engine's
         # libraries (scikit-learn, jieba's dictionary: ~2 s); then it imports matplotlib
-        renderer.submit_call("documents", load_documents, ws)
+        renderer.read_documents(ws)
         renderer.warm_up()
         ws.prepare_engine()
-        ws.adopt(renderer.result("documents"))
+        ws.adopt(renderer.documents())
     docs = load_documents(ws)
     pairs = ws.pairs()
     alignments = {}

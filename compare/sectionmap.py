@@ -152,10 +152,15 @@ def heatmap_png_bytes(a: Alignment, *, titles: tuple[str, str] | None = None) ->
                 ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=6,
                         color="white" if v > 0.5 * vmax else "black")
     child_t, parent_t = titles or (a.child_doc, a.parent_doc)
+    # axis labels and title at fixed places in the margins computed above: matplotlib
+    # would otherwise measure every tick label again to place them (a third of the time)
+    ax_w, ax_h = width - left - 1.0, height - bottom - 0.45
     ax.set_xlabel(f"子规划章节 child chapters — {child_t}", fontproperties=prop, fontsize=8)
+    ax.xaxis.set_label_coords(0.5, (0.2 - bottom) / ax_h)
     ax.set_ylabel(f"上级规划章节 parent chapters — {parent_t}", fontproperties=prop, fontsize=8)
+    ax.yaxis.set_label_coords((0.2 - left) / ax_w, 0.5)
     ax.set_title("章节对应 section map (share of each child chapter echoing each parent chapter)",
-                 fontproperties=prop, fontsize=9)
+                 fontproperties=prop, fontsize=9, y=1.0, pad=8)
     cax = fig.add_axes([1 - 0.85 / width, bottom / height, 0.15 / width, 1 - (bottom + 0.45) / height])
     fig.colorbar(im, cax=cax)
     buf = io.BytesIO()

@@ -108,3 +108,26 @@ def test_work_waiting_for_the_drawing_worker_is_shared_back():
         assert 3 in done_here and len(done_here) >= 2
         assert sorted(r.result(k) for k in range(4)) == [0, 1, 4, 9]
         assert r.result("slow") is None
+
+
+def test_the_worker_reads_the_plans_and_later_jobs_name_them_by_id():
+    """`planecho run` has the drawing worker read the plans while the main process
+    loads scikit-learn and jieba; pairs then send the worker their alignment only."""
+    from compare.rendering import Renderer
+    from compare.workspace import Workspace
+    from helpers import IDS
+
+    ws = Workspace.open(None, use_cache=False)
+    with Renderer(parallel=True, warm_up=False) as r:
+        r.read_documents(ws)
+        ws.prepare_engine()
+        docs = r.documents()
+        assert set(docs) == set(IDS) == r._worker_docs
+        zhejiang, taizhou = IDS[0], IDS[1]
+        ws.adopt(docs)
+        assert ws.document(taizhou) is docs[taizhou]
+        a = ws.alignment(zhejiang, taizhou)
+        r.submit("pair", a, docs[zhejiang], docs[taizhou])
+        assert r._jobs["pair"][0] is not None  # sent to the worker
+        png, html = r.result("pair")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and docs[taizhou].title in html
