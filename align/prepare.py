@@ -62,12 +62,19 @@ class MatchForm:
     pos: tuple[int, ...]  # position in the key of each character of ``text``
 
 
+_REGION_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}  # regions as given → pattern
+
+
 def matching_form(key: str, regions: Iterable[str] = ()) -> MatchForm:
     """The matching form of a unit key (see the module docstring)."""
-    regs = region_variants(regions)
-    pattern = _PATTERNS.get(regs)
+    given = tuple(regions)
+    pattern = _REGION_PATTERNS.get(given)
     if pattern is None:
-        pattern = _PATTERNS[regs] = _pattern(regs)
+        regs = region_variants(given)
+        pattern = _PATTERNS.get(regs)
+        if pattern is None:
+            pattern = _PATTERNS[regs] = _pattern(regs)
+        _REGION_PATTERNS[given] = pattern
     start = 0
     lab = match_label(key)
     if lab is not None:
@@ -78,16 +85,15 @@ def matching_form(key: str, regions: Iterable[str] = ()) -> MatchForm:
     chars: list[str] = []
     pos: list[int] = []
     i, n = start, len(key)
+    keep = _KEEP.finditer
     for m in pattern.finditer(key, start):
-        for k in range(i, m.start()):
-            if _KEEP.match(key[k]):
-                chars.append(key[k])
-                pos.append(k)
+        for c in keep(key, i, m.start()):
+            chars.append(c.group())
+            pos.append(c.start())
         chars.append(PLACEHOLDER)
         pos.append(m.start())
         i = m.end()
-    for k in range(i, n):
-        if _KEEP.match(key[k]):
-            chars.append(key[k])
-            pos.append(k)
+    for c in keep(key, i, n):
+        chars.append(c.group())
+        pos.append(c.start())
     return MatchForm("".join(chars), tuple(pos))

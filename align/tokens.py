@@ -128,34 +128,39 @@ class Tokenizer:
 
     def _cut_block(self, s: str, out: list[str]) -> None:
         """jieba's ``__cut_DAG_NO_HMM`` on one block: the most probable route
-        through the dictionary words of ``s`` (same scores, same ties)."""
+        through the dictionary words of ``s`` (same scores, same ties: a route
+        is ``(score, end)`` compared as jieba compares its tuples)."""
         tok = self._tok
         if self._logfreq_total != tok.total:  # words were added: frequencies changed
             self._logfreq, self._logfreq_total = {}, tok.total
         logfreq, logtotal, get = self._logfreq, math.log(tok.total), tok.FREQ.get
+        lf_get = logfreq.get
         n = len(s)
-        route: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
-        route[n] = (0, 0)
+        score = [0.0] * (n + 1)  # route[k] = (score[k], end[k])
+        end = [0] * (n + 1)
         for k in range(n - 1, -1, -1):
-            best = None
+            best_s, best_i = None, -1
             i, frag = k, s[k]
             while i < n:
                 f = get(frag)
                 if f is None:
                     break
                 if f:
-                    w = logfreq.get(frag)
+                    w = lf_get(frag)
                     if w is None:
                         w = logfreq[frag] = math.log(f) - logtotal
-                    cand = (w + route[i + 1][0], i)
-                    if best is None or cand > best:
-                        best = cand
+                    c = w + score[i + 1]
+                    if best_s is None or c > best_s or (c == best_s and i > best_i):
+                        best_s, best_i = c, i
                 i += 1
                 frag = s[k : i + 1]
-            route[k] = best if best is not None else (math.log(1) - logtotal + route[k + 1][0], k)
+            if best_s is None:
+                score[k], end[k] = -logtotal + score[k + 1], k  # math.log(1) - logtotal
+            else:
+                score[k], end[k] = best_s, best_i
         x, buf = 0, ""
         while x < n:
-            y = route[x][1] + 1
+            y = end[x] + 1
             word = s[x:y]
             if y - x == 1 and _ENG.match(word):
                 buf += word
