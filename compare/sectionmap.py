@@ -120,8 +120,6 @@ def heatmap_png(a: Alignment, path: str | os.PathLike, *, titles: tuple[str, str
 
 def heatmap_png_bytes(a: Alignment, *, titles: tuple[str, str] | None = None) -> bytes:
     """The section map drawn as a PNG image, as bytes."""
-    import io
-
     import matplotlib
 
     matplotlib.use("Agg")
@@ -139,6 +137,18 @@ def heatmap_png_bytes(a: Alignment, *, titles: tuple[str, str] | None = None) ->
     left = 0.5 + 0.1 * max((max(map(len, l.split("\n"))) for l in ylabels), default=4)
     bottom = 0.7 + 0.1 * max((max(map(len, l.split("\n"))) for l in xlabels), default=4)
     width, height = left + 0.6 * max(cols, 4) + 1.2, bottom + 0.42 * max(rows, 4) + 0.6
+    # unhinted glyphs: a tenth faster to draw for CJK labels, and as legible at this size
+    with plt.rc_context({"text.hinting": "no_hinting"}):
+        return _draw(df, prop, ylabels, xlabels, left, bottom, width, height, titles or (a.child_doc, a.parent_doc))
+
+
+def _draw(df, prop, ylabels, xlabels, left, bottom, width, height, titles) -> bytes:
+    """The figure of :func:`heatmap_png_bytes`, with its layout computed (sizes in inches)."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    rows, cols = df.shape
     fig, ax = plt.subplots(figsize=(width, height), dpi=100)
     fig.subplots_adjust(left=left / width, bottom=bottom / height, right=1 - 1.0 / width, top=1 - 0.45 / height)
     vmax = max(0.05, float(df.values.max()))
@@ -151,7 +161,7 @@ def heatmap_png_bytes(a: Alignment, *, titles: tuple[str, str] | None = None) ->
             if v >= 0.01:
                 ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=6,
                         color="white" if v > 0.5 * vmax else "black")
-    child_t, parent_t = titles or (a.child_doc, a.parent_doc)
+    child_t, parent_t = titles
     # axis labels and title at fixed places in the margins computed above: matplotlib
     # would otherwise measure every tick label again to place them (a third of the time)
     ax_w, ax_h = width - left - 1.0, height - bottom - 0.45
