@@ -6,10 +6,11 @@ Everything is computed (or read from the cache) before anything is written:
 pair, and :func:`write_outputs` builds every table before writing the first
 file, so a bad document or manifest leaves the output folder untouched.  Each
 file is written atomically, so a failure while writing (a full disk) may leave
-some files of the run but never a half-written one.  Figures and reports are
-drawn in a worker process while the main process aligns and builds tables
-(:mod:`compare.rendering`); the worker returns them, the main process writes
-them.
+some files of the run but never a half-written one.  With a worker process
+(:mod:`compare.rendering`, on two or more cores), the worker reads the
+documents while the main process loads the engine's libraries, then draws
+figures and reports while the main process aligns and builds tables; the
+worker returns them, the main process writes them.
 
 Output layout (``DIR`` = ``--out``, default ``outputs/``)::
 
