@@ -18,6 +18,7 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -82,8 +83,7 @@ class Renderer:
 
     def warm_up(self) -> None:
         """Have the worker import the drawing libraries (after the jobs already submitted)."""
-        if self._pool is not None:
-            self._pool.submit(_warm_up)
+        self._send(_warm_up)
 
     def read_documents(self, ws: Any) -> None:
         """Have the worker read the manifest's documents (:meth:`documents` gives them);
@@ -94,23 +94,36 @@ class Renderer:
         """The documents :meth:`read_documents` asked for (raises the first bad file's error)."""
         future = self._jobs["documents"][0]
         docs = self.result("documents")
-        if future is not None and not future.cancelled():
+        if self._pool is not None and future is not None and not future.cancelled():
             self._worker_docs = set(docs)
         return docs
 
     def submit(self, key: Any, a: Any, parent_doc: Any, child_doc: Any) -> None:
         """Start drawing one pair; :meth:`result` gives (PNG, HTML)."""
-        future = None
-        if self._pool is not None:
-            ids = (parent_doc.doc_id, child_doc.doc_id)
-            sent = ids if set(ids) <= self._worker_docs else (parent_doc, child_doc)
-            future = self._pool.submit(render_pair, a, *sent)
-        self._jobs[key] = (future, render_pair, (a, parent_doc, child_doc), {})
+        ids = (parent_doc.doc_id, child_doc.doc_id)
+        sent = ids if set(ids) <= self._worker_docs else (parent_doc, child_doc)
+        self._jobs[key] = (self._send(render_pair, a, *sent), render_pair, (a, parent_doc, child_doc), {})
 
     def submit_call(self, key: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Run ``fn`` (a module-level function) in the worker, or later inline."""
-        future = self._pool.submit(fn, *args, **kwargs) if self._pool is not None else None
-        self._jobs[key] = (future, fn, args, kwargs)
+        self._jobs[key] = (self._send(fn, *args, **kwargs), fn, args, kwargs)
+
+    def _send(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future | None:
+        """The worker's future for ``fn(*args)``; None (run it here later) without a worker."""
+        if self._pool is None:
+            return None
+        try:
+            return self._pool.submit(fn, *args, **kwargs)
+        except BrokenProcessPool:
+            self._worker_died()
+            return None
+
+    def _worker_died(self) -> None:
+        if self._pool is not None:
+            log.warning("the drawing worker stopped; drawing in the main process")
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+            self._worker_docs = set()
 
     def result(self, key: Any) -> Any:
         """The result of a job: the worker's, or computed here if it has not started."""
@@ -119,7 +132,11 @@ class Renderer:
         future, fn, args, kwargs = self._jobs.pop(key)
         if future is None or future.cancel():
             return fn(*args, **kwargs)
-        return future.result()
+        try:
+            return future.result()
+        except BrokenProcessPool:  # the worker died (killed, out of memory): do its jobs here
+            self._worker_died()
+            return fn(*args, **kwargs)
 
     def share_work(self) -> None:
         """Take jobs the worker has not started (from the end of its queue) and run

@@ -131,3 +131,30 @@ def test_the_worker_reads_the_plans_and_later_jobs_name_them_by_id():
         assert r._jobs["pair"][0] is not None  # sent to the worker
         png, html = r.result("pair")
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and docs[taizhou].title in html
+
+
+def _exit_unless_in(pid: int) -> str:
+    import os
+
+    if os.getpid() != pid:
+        os._exit(1)  # the worker dies
+    return "done here"
+
+
+def test_jobs_of_a_worker_that_died_are_done_here():
+    import os
+
+    from compare.rendering import Renderer
+
+    with Renderer(parallel=True, warm_up=False) as r:
+        r.submit_call("dies", _exit_unless_in, os.getpid())
+        r.submit_call("next", pow, 3, 2)
+        assert r.result("dies") == "done here"
+        assert r.result("next") == 9
+        r.submit_call("after", pow, 2, 3)  # submitted once the worker is gone: runs here
+        assert r.result("after") == 8
+    with Renderer(parallel=True, warm_up=False) as r:
+        r.submit_call("dies", _exit_unless_in, os.getpid())
+        r._jobs["dies"][0].exception()  # wait until the pool knows its worker died
+        r.submit_call("later", pow, 2, 5)  # the pool is broken when this is sent
+        assert r.result("later") == 32 and r.result("dies") == "done here"
