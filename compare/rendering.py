@@ -8,8 +8,10 @@ building tables.  The worker only *returns* the PNG and the HTML: the main
 process writes them, after everything is computed, so a failed run still
 writes nothing.  When the main process has written its tables and the worker
 still has pairs waiting, it takes some of them back (:meth:`Renderer.share_work`).
-On one core, or without ``fork``, each job runs inline when its result is
-asked for.
+Before any pair, the worker can read the documents (:meth:`Renderer.read_documents`)
+while the main process loads the engine's libraries; it keeps them, so pairs
+then send it their alignment only.  On one core, without ``fork``, or once the
+worker has died, each job runs inline when its result is asked for.
 """
 from __future__ import annotations
 

@@ -76,7 +76,7 @@ class Workspace:
         return doc
 
     def adopt(self, docs: dict[str, Document]) -> None:
-        """Take manifest documents read elsewhere (by :func:`compare.run.load_documents` in a worker process)."""
+        """Take manifest documents read elsewhere (by :func:`compare.rendering.read_documents` in a worker process)."""
         for doc_id, doc in docs.items():
             if doc_id not in self.manifest:
                 raise AlignError(f"{doc_id}: not a document of the manifest")
