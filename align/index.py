@@ -5,8 +5,8 @@ Two views of each matching form are vectorised — character 2–4-grams
 lexicon keeps programme names whole) — and their cosines averaged.  The
 inverse document frequencies come from the background corpus, so wording
 every plan shares counts little.  Child rows are multiplied with the parent
-matrix a chunk at a time and only the top-k parents of each row are kept:
-memory stays proportional to (chunk × parents touched), never to
+matrix by ``sparse_dot_topn``, which keeps only the top-k parents of each
+row as it goes: memory stays proportional to children × k, never to
 children × parents.
 
 The term counts are those of scikit-learn's ``CountVectorizer`` (vocabulary
@@ -228,12 +228,12 @@ class NgramIndex:
     Parameters are stored unchanged (scikit-learn style); ``fit`` learns.
     """
 
-    def __init__(self, *, ngram_range: tuple[int, int] = (2, 4), top_k: int = 10, chunk_size: int = 512,
+    def __init__(self, *, ngram_range: tuple[int, int] = (2, 4), top_k: int = 10, threads: int | None = None,
                  max_df: float = 1.0, word_weight: float = 0.35,
                  tokenize: Callable[[str], list[str]] | None = None) -> None:
         self.ngram_range = ngram_range
         self.top_k = top_k
-        self.chunk_size = chunk_size
+        self.threads = threads  # for the top-k product; None: as many as cores (up to 4) for large queries
         self.max_df = max_df
         self.word_weight = word_weight
         self.tokenize = tokenize
@@ -291,88 +291,77 @@ class NgramIndex:
     def query_matrix(self, child_matrix, min_value: float | None = None) -> list[list[tuple[int, float]]]:
         """For each child row, up to ``top_k`` ``(parent index, cosine)``, best first.
 
-        With ``min_value``, only the entries of each list that are at least
-        ``min_value`` (what a caller dropping the rest keeps), ranked among
-        those entries only (:func:`_top_rows_above`: the same entries)."""
-        out: list[list[tuple[int, float]]] = []
+        The top ``top_k`` by cosine, ties broken by the lower parent index (so
+        the candidates do not depend on thread timing or on how a sort treats
+        equal values).  With ``min_value``, only entries of at least
+        ``min_value`` are kept and ranked.  See :func:`top_products`.
+        """
         k = min(self.top_k, self.n_parents_)
-        n = child_matrix.shape[0]
-        if k == 0:
-            return [[] for _ in range(n)]
-        starts = list(range(0, n, self.chunk_size))
-
-        def product(start: int):
-            return (child_matrix[start : start + self.chunk_size] @ self.parent_t_).tocsr()
-
-        def top(sims):
-            return _top_rows(sims, k) if min_value is None else _top_rows_above(sims, k, min_value)
-
-        workers = min(_WORKERS, len(starts))
-        if workers <= 1:
-            for start in starts:
-                out.extend(top(product(start)))
-            return out
-        # SciPy's sparse product releases the GIL: a few chunks are multiplied
-        # at once in threads, then their rows ranked (in order, in this thread)
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(workers) as pool:
-            for at in range(0, len(starts), workers):
-                for sims in list(pool.map(product, starts[at : at + workers])):
-                    out.extend(top(sims))
-        return out
+        return top_products(child_matrix, self.parent_t_, k, min_value, threads=self.threads)
 
 
-_WORKERS = min(os.cpu_count() or 1, 4)  # threads for the chunked products
+_SLACK = 6  # entries asked beyond k, so that ties at the k-th place are seen whole
+_THREAD_ROWS = 4096  # from this many rows on, the product is run in threads
 
 
-def _top_rows(sims, k: int) -> list[list[tuple[int, float]]]:
-    """Per row of a cosine matrix, its ``k`` largest entries, best first."""
-    out: list[list[tuple[int, float]]] = []
-    indptr, indices, data = sims.indptr.tolist(), sims.indices, sims.data
-    neg = -data
-    for r in range(sims.shape[0]):
-        lo, hi = indptr[r], indptr[r + 1]
-        if lo == hi:
-            out.append([])
-            continue
-        cols, vals, nvals = indices[lo:hi], data[lo:hi], neg[lo:hi]
-        if hi - lo > k:
-            sel = nvals.argpartition(k - 1)[:k]  # = np.argpartition(-vals, k - 1)[:k]
-            cols, vals, nvals = cols[sel], vals[sel], nvals[sel]
-        order = nvals.argsort(kind="stable")
-        out.append(list(zip(cols[order].tolist(), vals[order].tolist())))
-    return out
+def top_products(a, b, k: int, min_value: float | None = None, *, threads: int | None = None
+                 ) -> list[list[tuple[int, float]]]:
+    """Per row of ``a @ b``: its ``k`` largest entries (at least ``min_value``),
+    best first, ties going to the lower column.
 
-
-def _top_rows_above(sims, k: int, min_value: float) -> list[list[tuple[int, float]]]:
-    """``[[(j, v) for j, v in row if v >= min_value] for row in _top_rows(sims, k)]``
-    (up to the order of equal values), ranking each row's entries of at least
-    ``min_value`` only (a few percent of them), all rows at once.
-
-    A row with at most ``k`` such entries keeps them all, as the full ranking
-    does; with more, they hold the row's top ``k``: the same ones unless the
-    ``k``-th and the next tie — which of them the full ranking keeps then
-    depends on the order of the whole row, so that row is ranked whole.
+    The product is computed by ``sparse_dot_topn`` (compiled, multi-threaded),
+    which keeps only the top entries of each row as it goes: the full product
+    — tens of thousands of small cosines per row at scale — is never stored.
+    It is asked for ``k`` + a few entries; a row whose ``k``-th value ties with
+    the last one returned (its tie might go on beyond them) is recomputed
+    whole with SciPy and ranked exactly (:func:`_top_rows`).
     """
-    n = sims.shape[0]
-    indptr, data = sims.indptr, sims.data
-    at = np.flatnonzero(data >= min_value)
-    rows = np.searchsorted(indptr, at, side="right") - 1
-    cols, vals = sims.indices[at], data[at]
-    # by row, then best first: rows * 4 + (2 - value) is exact in float64 and
-    # orders as (row, -value) (values are in [0, 1])
-    order = np.argsort(rows * 4.0 + (2.0 - vals.astype(np.float64)))
-    cols, vals = cols[order], vals[order]
-    starts = np.searchsorted(rows[order], np.arange(n + 1))
-    counts = np.diff(starts)
-    tied = np.flatnonzero(counts > k)
-    tied = tied[vals[starts[tied] + k - 1] == vals[starts[tied] + k]]
+    from sparse_dot_topn import sp_matmul_topn
+
+    n = a.shape[0]
+    if k <= 0 or n == 0:
+        return [[] for _ in range(n)]
+    m = min(k + _SLACK, b.shape[1])
+    if min_value is None:
+        threshold = None
+    else:  # the library keeps values greater than the threshold: just below min_value (float32)
+        threshold = float(np.nextafter(np.float32(min_value), np.float32(-np.inf)))
+    if threads is None:
+        threads = _WORKERS if n >= _THREAD_ROWS else 1
+    r = sp_matmul_topn(a, b, top_n=m, threshold=threshold, sort=False,
+                       n_threads=threads if threads > 1 else None)
+    counts = np.diff(r.indptr)
+    rows = np.repeat(np.arange(n), counts)
+    order = np.lexsort((r.indices, -r.data, rows))  # by row, best first, then lower column
+    cols, vals = r.indices[order], r.data[order]
+    starts = r.indptr[:-1]
     taken = np.minimum(counts, k)
-    sel = (np.arange(len(vals)) - np.repeat(starts[:-1], counts)) < np.repeat(taken, counts)
+    sel = (np.arange(len(vals)) - np.repeat(starts, counts)) < np.repeat(taken, counts)
+    full = np.flatnonzero(counts == m) if m < b.shape[1] else np.zeros(0, dtype=np.int64)
+    unsure = full[vals[starts[full] + k - 1] == vals[starts[full] + m - 1]]
     c, v = cols[sel].tolist(), vals[sel].tolist()
     ends = np.cumsum(taken).tolist()
     out = [list(zip(c[e - t : e], v[e - t : e])) for e, t in zip(ends, taken.tolist())]
-    for r in tied.tolist():
-        out[r] = [(j, x) for j, x in _top_rows(sims[r], k)[0] if x >= min_value]
+    for row in unsure.tolist():
+        out[row] = _top_rows((a[row] @ b).tocsr(), k, min_value)[0]
+    return out
+
+
+_WORKERS = min(os.cpu_count() or 1, 4)  # threads for large products
+
+
+def _top_rows(sims, k: int, min_value: float | None = None) -> list[list[tuple[int, float]]]:
+    """Per row of a (small) cosine matrix, its ``k`` largest entries of at least
+    ``min_value``, best first, ties going to the lower column: the plain,
+    exact ranking :func:`top_products` gives."""
+    out: list[list[tuple[int, float]]] = []
+    indptr, indices, data = sims.indptr.tolist(), sims.indices, sims.data
+    for r in range(sims.shape[0]):
+        lo, hi = indptr[r], indptr[r + 1]
+        cols, vals = indices[lo:hi], data[lo:hi]
+        if min_value is not None:
+            keep = vals >= np.float32(min_value)
+            cols, vals = cols[keep], vals[keep]
+        order = np.lexsort((cols, -vals))[:k]
+        out.append(list(zip(cols[order].tolist(), vals[order].tolist())))
     return out

@@ -204,20 +204,42 @@ def test_shared_tiles_are_tiles(forms):
         assert shared_tiles(a, b, ai, bi, ai.keys() & bi.keys(), MIN_TILE) == tiles(a, b, MIN_TILE)
 
 
-def test_top_rows_above_threshold_are_top_rows_filtered():
+def _ranked(dense: np.ndarray, k: int, m: float | None) -> list[list[tuple[int, float]]]:
+    """The plain ranking: per row, entries ≥ m, by value then lower column, k of them."""
+    out = []
+    for row in dense:
+        cols = [j for j in np.flatnonzero(row) if m is None or row[j] >= np.float32(m)]
+        out.append([(int(j), float(row[j])) for j in sorted(cols, key=lambda j: (-row[j], j))[:k]])
+    return out
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_top_products_are_the_plain_ranking(threads, monkeypatch):
     from scipy.sparse import csr_matrix
 
-    from align.index import _top_rows, _top_rows_above
+    from align import index
+    from align.index import top_products
+
+    exact_rows: list[int] = []
+    real = index._top_rows
+    monkeypatch.setattr(index, "_top_rows", lambda *a, **kw: exact_rows.append(1) or real(*a, **kw))
 
     rng = np.random.default_rng(1)
-    dense = rng.random((300, 400)).astype(np.float32) * (rng.random((300, 400)) < 0.2)
-    dense[:40] = np.round(dense[:40] * 8) / 8  # many ties, at the k-th place too
-    dense[40:45] = 0.0  # empty rows
-    dense[45, :3] = 0.9  # fewer entries above the threshold than k
-    sims = csr_matrix(dense)
-    for k, m in [(10, 0.04), (3, 0.5), (1, 0.0), (50, 0.3)]:
-        expected = [sorted((j, v) for j, v in row if v >= m) for row in _top_rows(sims, k)]
-        assert [sorted(row) for row in _top_rows_above(sims, k, m)] == expected
+    a = (rng.random((300, 60)) * (rng.random((300, 60)) < 0.3)).astype(np.float32)
+    b = (rng.random((60, 400)) * (rng.random((60, 400)) < 0.2)).astype(np.float32)
+    a[:40] = (a[:40] > 0) * np.float32(0.5)  # many ties, at the k-th place and beyond the slack
+    a[:40, 10:] = 0.0
+    b[:10] = (b[:10] > 0) * np.float32(0.5)
+    a[40:45] = 0.0  # empty rows
+    dense = a.astype(np.float64) @ b.astype(np.float64)  # the sparse float32 sums differ in the last bits
+    for k, m in [(10, 0.04), (3, 0.5), (1, None), (50, 0.3), (5, 2.0)]:
+        exact_rows.clear()
+        got = top_products(csr_matrix(a), csr_matrix(b), k, m, threads=threads)
+        if k == 10:
+            assert exact_rows  # rows whose tie at the k-th place went beyond the slack: ranked exactly
+        want = _ranked(dense, k, m)
+        assert [[j for j, _ in row] for row in got] == [[j for j, _ in row] for row in want]
+        assert np.allclose([v for row in got for _, v in row], [v for row in want for _, v in row], rtol=1e-6)
 
 
 def test_thresholded_query_is_query_filtered(forms):
