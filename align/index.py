@@ -288,16 +288,18 @@ class NgramIndex:
     def query(self, child_forms: Sequence[str]) -> list[list[tuple[int, float]]]:
         return self.query_matrix(self.transform(child_forms))
 
-    def query_matrix(self, child_matrix, min_value: float | None = None) -> list[list[tuple[int, float]]]:
+    def query_matrix(self, child_matrix, min_value: float | None = None, *, threads: int | None = None
+                     ) -> list[list[tuple[int, float]]]:
         """For each child row, up to ``top_k`` ``(parent index, cosine)``, best first.
 
         The top ``top_k`` by cosine, ties broken by the lower parent index (so
         the candidates do not depend on thread timing or on how a sort treats
         equal values).  With ``min_value``, only entries of at least
-        ``min_value`` are kept and ranked.  See :func:`top_products`.
+        ``min_value`` are kept and ranked.  ``threads`` overrides the index's
+        own setting for this query.  See :func:`top_products`.
         """
         k = min(self.top_k, self.n_parents_)
-        return top_products(child_matrix, self.parent_t_, k, min_value, threads=self.threads)
+        return top_products(child_matrix, self.parent_t_, k, min_value, threads=threads or self.threads)
 
 
 _SLACK = 6  # entries asked beyond k, so that ties at the k-th place are seen whole

@@ -60,6 +60,7 @@ RELATIONS = ("verbatim", "adapted", "partial", "local")
 IDENTICAL_COVERAGE = 0.95  # both sides covered this much (and identical_min_chars shared): verbatim on any background
 _MARGIN = 1e-6  # slack for float sums in the candidate pre-filter
 ENGINE_VERSION = "1"
+PARALLEL_FROM = 4000  # child units from which an alignment is split among processes
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,15 @@ class Link:
 # Aligner
 
 
+@dataclass(frozen=True)
+class _ParentSide:
+    """What every child unit is measured against, computed once per alignment."""
+
+    model: "CorpusModel"
+    by_term: dict[str, list[int]]  # heavy programme term → parents holding it
+    grams: list[dict[str, list[int]]]  # each parent's MIN_TILE-gram index
+
+
 def _units_of(obj: "Document | Sequence[Unit]", settings: Settings) -> tuple[str, list[Unit], tuple[str, ...]]:
     from .document import Document
 
@@ -179,15 +189,18 @@ class Aligner:
 
     ``model`` is a :class:`~align.model.CorpusModel` shared across pairs (the
     CLI builds one over the manifest); without one, each pair builds its own
-    from the two documents.
+    from the two documents.  From ``PARALLEL_FROM`` child units on, the child
+    units are split among ``jobs`` forked processes (:mod:`align.forked`);
+    the links are the same.
     """
 
     def __init__(self, settings: Settings | None = None, *, model: "CorpusModel | None" = None,
-                 lexicon: Lexicon | None = None, regions: Sequence[str] = ()) -> None:
+                 lexicon: Lexicon | None = None, regions: Sequence[str] = (), jobs: int | None = None) -> None:
         self.settings = settings or Settings()
         self.model = model
         self.lexicon = lexicon
         self.regions = tuple(regions)
+        self.jobs = jobs  # processes for large alignments (None: the usable cores); results do not depend on it
 
     def fit(self, parent: "Document | Sequence[Unit]") -> "Aligner":
         if self.settings.unit not in ("sentence", "clause"):
@@ -225,18 +238,45 @@ class Aligner:
         model = self._model_for(child_units, regions)
         s = self.settings
         self.parents_ = parents = model.prepared(self.parent_units_)
-        children = model.prepared(child_units)
-        termset = model.terms
-        index = model.index
-        index.top_k = s.top_k
-        index.set_parents(model.matrix(parents))
+        model.index.top_k = s.top_k
+        model.index.set_parents(model.matrix(parents))
         by_term: dict[str, list[int]] = {}
         for j, p in enumerate(parents):
             for t in p.terms:
-                if termset.weight(t) >= s.anchor_weight:
+                if model.terms.weight(t) >= s.anchor_weight:
                     by_term.setdefault(t, []).append(j)
-        hits = index.query_matrix(model.matrix(children), s.min_cosine)
-        parent_grams = [model.grams(p, MIN_TILE) for p in parents]
+        self._side = _ParentSide(model, by_term, [model.grams(p, MIN_TILE) for p in parents])
+        try:
+            jobs = self._jobs_for(len(child_units))
+            if jobs > 1:
+                from .forked import align_in_processes
+
+                return align_in_processes(self, child_units, jobs)
+            children, all_feats = self._measure(child_units)
+            chapters = self._chapter_map(self._votes(children, all_feats))
+            return self._decide_all(children, all_feats, chapters)
+        finally:
+            del self._side
+
+    def _jobs_for(self, n_children: int) -> int:
+        """Processes for aligning ``n_children`` units: 1 below ``PARALLEL_FROM``
+        children (forking costs more than it saves), else ``jobs`` (default:
+        the cores this process may use) where processes can be forked."""
+        import os
+        import sys
+
+        if n_children < PARALLEL_FROM or not sys.platform.startswith("linux"):
+            return 1
+        jobs = self.jobs if self.jobs is not None else len(os.sched_getaffinity(0))
+        return max(1, min(jobs, n_children // (PARALLEL_FROM // 2)))
+
+    def _measure(self, child_units: Sequence[Unit], threads: int | None = None
+                 ) -> tuple[list[Prepared], list[list[tuple[int, PairFeatures]]]]:
+        """The candidates of each child unit and their features (step 2–3)."""
+        s, side = self.settings, self._side
+        model, termset, parents, by_term, parent_grams = side.model, side.model.terms, self.parents_, side.by_term, side.grams
+        children = model.prepared(child_units)
+        hits = model.index.query_matrix(model.matrix(children), s.min_cosine, threads=threads)
         # A candidate without a heavy shared programme term whose shared mass
         # cannot reach the least mass any test accepts (and that cannot be
         # near-identical) can pass neither _textual (with or without the
@@ -263,29 +303,40 @@ class Aligner:
                         continue
                 feats.append((j, pair_features(c, parents[j], termset, cos.get(j, 0.0), p_grams, c_grams, shared)))
             all_feats.append(feats)
-        chapters = self._chapter_map(children, all_feats) if s.section_prior else {}
-        links: list[Link] = []
-        for c, feats in zip(children, all_feats):
-            links.extend(self._decide(c, feats, chapters.get(chapter_of(c.unit), frozenset())))
-        return links
+        return children, all_feats
 
-    def _chapter_map(self, children: list[Prepared], all_feats) -> dict[str, frozenset[str]]:
-        """Child chapter → parent chapters it follows, from the strong (textual) links."""
-        from collections import Counter, defaultdict
-
-        votes: dict[str, Counter] = defaultdict(Counter)
+    def _votes(self, children: list[Prepared], all_feats) -> list[tuple[str, str]]:
+        """(child chapter, parent chapter) of each child's best strong (textual) link."""
+        if not self.settings.section_prior:
+            return []
+        votes = []
         for c, feats in zip(children, all_feats):
             strong = [(self.score(f), j) for j, f in feats if self._textual(f)]
             if strong:
                 _, j = max(strong)
-                votes[chapter_of(c.unit)][chapter_of(self.parents_[j].unit)] += 1
+                votes.append((chapter_of(c.unit), chapter_of(self.parents_[j].unit)))
+        return votes
+
+    def _chapter_map(self, votes: Sequence[tuple[str, str]]) -> dict[str, frozenset[str]]:
+        """Child chapter → parent chapters it follows, from the strong links' votes."""
+        from collections import Counter, defaultdict
+
+        by_chapter: dict[str, Counter] = defaultdict(Counter)
+        for ch, pc in votes:
+            by_chapter[ch][pc] += 1
         out = {}
-        for ch, counter in votes.items():
+        for ch, counter in by_chapter.items():
             total = sum(counter.values())
             keep = {pc for pc, n in counter.items() if n >= self.settings.prior_min_links and n >= 0.25 * total and pc}
             if ch and keep:
                 out[ch] = frozenset(keep)
         return out
+
+    def _decide_all(self, children: list[Prepared], all_feats, chapters: dict[str, frozenset[str]]) -> list[Link]:
+        links: list[Link] = []
+        for c, feats in zip(children, all_feats):
+            links.extend(self._decide(c, feats, chapters.get(chapter_of(c.unit), frozenset())))
+        return links
 
     def _textual(self, f: PairFeatures, prior: bool = False) -> bool:
         s = self.settings

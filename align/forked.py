@@ -1,0 +1,135 @@
+"""Large alignments split among forked processes.
+
+Aligning is independent per child unit except for one step: the chapter
+correspondence (the section prior) is voted by the strong links of *all*
+child units before any relation is decided.  So the child units are cut into
+contiguous slices, one per process, and each process
+
+1. prepares and measures its slice (retrieval, candidates, features) and
+   sends its chapter votes;
+2. receives the chapter map made from every slice's votes;
+3. decides its links and sends them back, with units as indices (the
+   main process holds the same units: workers are forked from it, after the
+   corpus model and the parent side were built, so nothing large is sent to
+   them and they start at once).
+
+Every process queries the retrieval index single-threaded: the threads of
+the top-k product are OpenMP's, whose pool does not survive a fork (a
+forked process that starts them again hangs).  The main process does the
+first slice itself.  The links come back in
+child order: the result is the same as aligning in one process.  If a worker
+dies (killed, out of memory) or fails, its slice is done in the main process
+with a warning, not lost.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .records import Unit
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from .match import Aligner, Link
+
+log = logging.getLogger(__name__)
+
+
+def slices(n: int, parts: int) -> list[range]:
+    """``range(n)`` cut into ``parts`` contiguous slices of near-equal size."""
+    bounds = [n * k // parts for k in range(parts + 1)]
+    return [range(a, b) for a, b in zip(bounds, bounds[1:])]
+
+
+def align_in_processes(aligner: "Aligner", child_units: Sequence[Unit], jobs: int) -> list["Link"]:
+    """:meth:`Aligner._measure` … :meth:`Aligner._decide_all` over ``jobs``
+    processes (this one included); ``aligner`` has its parent side set."""
+    ctx = multiprocessing.get_context("fork")
+    parts = slices(len(child_units), jobs)
+    workers: list[tuple[range, "Connection | None"]] = []
+    procs = []
+    for part in parts[1:]:
+        here, there = ctx.Pipe()
+        proc = ctx.Process(target=_work, args=(aligner, child_units, part, there), daemon=True)
+        proc.start()
+        there.close()
+        workers.append((part, here))
+        procs.append(proc)
+
+    children, feats = aligner._measure(child_units[parts[0].start : parts[0].stop], threads=1)
+    votes = aligner._votes(children, feats)
+    local: dict[range, tuple] = {}  # slices whose worker was lost: measured here
+    for k, (part, conn) in enumerate(workers):
+        got = _receive(conn, part)
+        if got is None:
+            workers[k] = (part, None)
+            local[part] = aligner._measure(child_units[part.start : part.stop], threads=1)
+            votes += aligner._votes(*local[part])
+        else:
+            votes += got
+    chapters = aligner._chapter_map(votes)
+    for part, conn in workers:
+        if conn is not None:
+            conn.send(chapters)
+
+    links = aligner._decide_all(children, feats, chapters)
+    for part, conn in workers:
+        got = _receive(conn, part) if conn is not None else None
+        if got is None:
+            if part not in local:
+                local[part] = aligner._measure(child_units[part.start : part.stop], threads=1)
+            links += aligner._decide_all(*local.pop(part), chapters)
+        else:
+            links += _links(got, child_units, part, aligner)
+        if conn is not None:
+            conn.close()
+    for proc in procs:
+        proc.join()
+    return links
+
+
+def _receive(conn: "Connection", part: range):
+    """The worker's next message, or None (with a warning) if it failed."""
+    try:
+        kind, payload = conn.recv()
+    except (EOFError, OSError):
+        kind, payload = "error", "the process ended without an answer (killed or out of memory?)"
+    if kind == "error":
+        log.warning("child units %d–%d: %s; aligning them in the main process", part.start, part.stop - 1, payload)
+        return None
+    return payload
+
+
+def _work(aligner: "Aligner", child_units: Sequence[Unit], part: range, conn: "Connection") -> None:
+    """A worker: measure the slice, send votes, await the chapter map, send links."""
+    try:
+        children, feats = aligner._measure(child_units[part.start : part.stop], threads=1)
+        conn.send(("votes", aligner._votes(children, feats)))
+        chapters = conn.recv()
+        links = aligner._decide_all(children, feats, chapters)
+        conn.send(("links", _compact(links, children, aligner)))
+    except BaseException as exc:  # reported to the main process, which redoes the slice
+        try:
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        except OSError:
+            pass
+    finally:
+        conn.close()
+
+
+def _compact(links: list["Link"], children, aligner: "Aligner") -> list[tuple]:
+    """Links with their units as indices (child within the slice, parent)."""
+    child_at = {id(c.unit): i for i, c in enumerate(children)}
+    parent_at = {id(p.unit): j for j, p in enumerate(aligner.parents_)}
+    return [(child_at[id(l.child)], -1 if l.parent is None else parent_at[id(l.parent)], l.relation, l.score,
+             l.child_coverage, l.parent_coverage, l.anchor, l.evidence) for l in links]
+
+
+def _links(compact: list[tuple], child_units: Sequence[Unit], part: range, aligner: "Aligner") -> list["Link"]:
+    from .match import Link
+
+    parents = aligner.parents_
+    return [Link(child_units[part.start + i], None if j < 0 else parents[j].unit, *rest) for i, j, *rest in compact]

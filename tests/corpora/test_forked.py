@@ -1,0 +1,77 @@
+"""Large alignments split among forked processes give the links one process gives."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import pytest
+
+from align import forked, match
+from align.match import Aligner, Settings, alignment_frame
+from align.model import CorpusModel
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked alignment is Linux-only")
+
+PARENT, CHILD = "zhejiang-urbanization-14fyp", "taizhou-urbanization-14fyp"
+
+
+@pytest.fixture(scope="module")
+def pair(docs):
+    parent, child = docs[PARENT], docs[CHILD]
+    model = CorpusModel(parent.alignable() + child.alignable(), regions=("浙江", "台州"))
+    one = alignment_frame(Aligner(Settings(), model=model, jobs=1).fit(parent).align_links(child))
+    return parent, child, model, one
+
+
+def _aligned(pair, jobs: int):
+    parent, child, model, _ = pair
+    return alignment_frame(Aligner(Settings(), model=model, jobs=jobs).fit(parent).align_links(child))
+
+
+def test_slices_cover_the_units_in_order():
+    assert forked.slices(10, 3) == [range(0, 3), range(3, 6), range(6, 10)]
+    assert [i for s in forked.slices(1001, 4) for i in s] == list(range(1001))
+
+
+def test_small_alignments_stay_in_one_process(pair):
+    parent, child, model, _ = pair
+    assert len(child.alignable()) < match.PARALLEL_FROM
+    assert Aligner(model=model, jobs=4)._jobs_for(len(child.alignable())) == 1
+    assert Aligner(model=model, jobs=4)._jobs_for(match.PARALLEL_FROM * 10) == 4
+    assert Aligner(model=model, jobs=1)._jobs_for(match.PARALLEL_FROM * 10) == 1
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_forked_links_are_the_links_of_one_process(pair, monkeypatch, jobs):
+    monkeypatch.setattr(match, "PARALLEL_FROM", 60)
+    calls = []
+    real = forked.align_in_processes
+    monkeypatch.setattr(forked, "align_in_processes", lambda *a: calls.append(a[2]) or real(*a))
+    got = _aligned(pair, jobs)
+    assert calls == [jobs]
+    one = pair[3]
+    assert (one["relation"] != "local").sum() > 100  # a real alignment, not an empty one
+    assert got.equals(one)
+
+
+def test_a_dead_worker_is_redone_here(pair, monkeypatch, caplog):
+    monkeypatch.setattr(match, "PARALLEL_FROM", 60)
+    monkeypatch.setattr(forked, "_work", lambda *a: os._exit(3))
+    with caplog.at_level(logging.WARNING, logger="align.forked"):
+        got = _aligned(pair, 2)
+    assert got.equals(pair[3])
+    assert "ended without an answer" in caplog.text
+
+
+def test_a_failing_worker_is_redone_here(pair, monkeypatch, caplog):
+    monkeypatch.setattr(match, "PARALLEL_FROM", 60)
+
+    def broken(*a):
+        raise MemoryError("no room")
+
+    monkeypatch.setattr(forked, "_compact", broken)  # runs in the worker only
+    with caplog.at_level(logging.WARNING, logger="align.forked"):
+        got = _aligned(pair, 3)
+    assert got.equals(pair[3])
+    assert caplog.text.count("MemoryError: no room") == 2
