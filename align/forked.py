@@ -1,8 +1,12 @@
-"""Large alignments split among forked processes.
+"""Large models and alignments: work shared with forked processes.
 
-Aligning is independent per child unit except for one step: the chapter
-correspondence (the section prior) is voted by the strong links of *all*
-child units before any relation is decided.  So the child units are cut into
+Building a :class:`~align.model.CorpusModel` over many units counts the
+background's jieba words in a second process (:class:`ForkedCall`) while
+this one computes the character statistics.
+
+Aligning (:func:`align_in_processes`) is independent per child unit except
+for one step: the chapter correspondence (the section prior) is voted by the
+strong links of *all* child units before any relation is decided.  So the child units are cut into
 contiguous slices, one per process, and each process
 
 1. prepares and measures its slice (retrieval, candidates, features) and
@@ -16,8 +20,8 @@ contiguous slices, one per process, and each process
 Every process queries the retrieval index single-threaded: the threads of
 the top-k product are OpenMP's, whose pool does not survive a fork (a
 forked process that starts them again hangs).  The main process does the
-first slice itself.  The links come back in
-child order: the result is the same as aligning in one process.  If a worker
+first slice itself.  The links come back in child order: the result is the
+same as aligning in one process.  If a worker
 dies (killed, out of memory) or fails, its slice is done in the main process
 with a warning, not lost.
 """
@@ -25,8 +29,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from .records import Unit
 
@@ -36,6 +42,58 @@ if TYPE_CHECKING:
     from .match import Aligner, Link
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def jobs_for(n: int, jobs: int | None, start: int) -> int:
+    """Processes for a task of ``n`` items: 1 below ``start`` items (forking
+    costs more than it saves) or where processes cannot be forked (only Linux
+    is assumed to fork safely); else ``jobs`` (None: the cores this process
+    may use), no more than one per ``start // 2`` items."""
+    if n < start or not sys.platform.startswith("linux"):
+        return 1
+    jobs = jobs if jobs is not None else len(os.sched_getaffinity(0))
+    return max(1, min(jobs, n // max(1, start // 2)))
+
+
+class ForkedCall:
+    """``fn()`` computed in a forked process while this one goes on.
+
+    :meth:`result` waits for the value (sent back pickled).  If the process
+    dies or ``fn`` fails there, ``fn()`` is run here instead, with a warning.
+    """
+
+    def __init__(self, fn: Callable[[], T], what: str) -> None:
+        self._fn, self._what = fn, what
+        ctx = multiprocessing.get_context("fork")
+        self._conn, there = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_call, args=(fn, there), daemon=True)
+        self._proc.start()
+        there.close()
+
+    def result(self) -> T:
+        try:
+            kind, payload = self._conn.recv()
+        except (EOFError, OSError):
+            kind, payload = "error", "the process ended without an answer (killed or out of memory?)"
+        finally:
+            self._conn.close()
+            self._proc.join()
+        if kind == "error":
+            log.warning("%s: %s; computing it in the main process", self._what, payload)
+            return self._fn()
+        return payload
+
+
+def _call(fn: Callable[[], object], conn: "Connection") -> None:
+    try:
+        value = fn()
+    except BaseException as exc:  # reported; the main process computes it again
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    else:
+        conn.send(("value", value))
+    finally:
+        conn.close()
 
 
 def slices(n: int, parts: int) -> list[range]:

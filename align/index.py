@@ -45,9 +45,11 @@ def _char_analyzer(lo: int, hi: int) -> Callable[[str], list[str]]:
 _HASH_FROM = 1_000_000  # from this many n-grams on, find the distinct ones by hashing
 
 
-def _unique_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def unique_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(keys, return_inverse=True)``; for many keys through pandas'
-    hash table and a sort of the distinct keys only (several times faster)."""
+    hash table and a sort of the distinct keys only (several times faster).
+    (Plain ``np.unique(keys)`` is no shortcut: NumPy 2.3+ hashes there, and on
+    millions of integers that is slower than sorting by an order of magnitude.)"""
     if len(keys) >= _HASH_FROM:
         import pandas as pd
 
@@ -110,7 +112,7 @@ class CharCounts:
     def fit_counts(self, forms: Sequence[str], max_df: float = 1.0):
         """Learn the vocabulary on ``forms``; return their count matrix."""
         cp = self._codepoints(forms)
-        self.alphabet_ = np.unique(cp)
+        self.alphabet_ = np.unique(cp, return_counts=True)[0]  # sorts (see unique_inverse)
         self.bits_ = max(1, (len(self.alphabet_) + 1).bit_length())  # ids 1..V, unknown = 2**bits - 1
         self.packed_ = self.hi * self.bits_ <= 64
         if not self.packed_:
@@ -118,7 +120,7 @@ class CharCounts:
         docs, keys = self._grams(forms, cp)
         if len(keys) == 0:
             raise ValueError(_EMPTY)
-        vocab, cols = _unique_inverse(keys)
+        vocab, cols = unique_inverse(keys)
         pair, counts = _pairs(docs, cols, len(vocab))
         mask = _limit(pair, len(vocab), len(forms), max_df)
         self.vocab_ = vocab[mask]
@@ -245,9 +247,10 @@ class NgramIndex:
             self.set_parents(self.transform(parent_forms))
         return self
 
-    def fit_transform(self, background_forms: Sequence[str]):
+    def fit_transform(self, background_forms: Sequence[str], words: "tuple[TokenCounts, object] | None" = None):
         """Learn on the background and return its stacked vectors (the rows
-        :meth:`transform` would give for the same forms)."""
+        :meth:`transform` would give for the same forms).  ``words``: the
+        background's :meth:`fit_words`, if computed already (elsewhere)."""
         TfidfTransformer = load_tfidf()
         background = list(background_forms)
         max_df = self.max_df if len(background) > 50 else 1.0
@@ -256,11 +259,20 @@ class NgramIndex:
         self.char_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(char)
         self.word_counts_ = self.word_tfidf_ = None
         word = None
-        if self.tokenize is not None and self.word_weight > 0:
-            self.word_counts_ = TokenCounts()
-            word = self.word_counts_.fit_counts([self.tokenize(f) for f in background])
+        if self.uses_words:
+            self.word_counts_, word = words if words is not None else self.fit_words(background)
             self.word_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(word)
         return self._stack(char, word)
+
+    @property
+    def uses_words(self) -> bool:
+        return self.tokenize is not None and self.word_weight > 0
+
+    def fit_words(self, background_forms: Sequence[str]) -> "tuple[TokenCounts, object]":
+        """The word vocabulary of the background and its count matrix (the
+        slow part of fitting: jieba on every form; it depends on nothing else)."""
+        counts = TokenCounts()
+        return counts, counts.fit_counts([self.tokenize(f) for f in background_forms])
 
     def transform(self, forms: Sequence[str]):
         """The stacked, weighted sparse vectors of some forms."""

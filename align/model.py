@@ -6,7 +6,9 @@ Python: the two documents).  It holds the character weights, the programme
 terms and their weights, the TF-IDF vectorisers, and caches each unit's
 matching form and vector, so scoring many pairs of one corpus repeats no
 work.  Alignments depend on the background only through how distinctive
-wording is judged to be.
+wording is judged to be.  From ``FORK_FROM`` units on, the background's
+jieba words are counted in a forked process (``jobs``, as for the
+:class:`~align.match.Aligner`) while this one computes the rest.
 
 >>> from align.document import document_from_text
 >>> a = document_from_text("一、目标\\n\\n全面实施千年古城复兴计划。", "a")
@@ -21,7 +23,8 @@ import logging
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 
-from .features import MIN_TILE, Prepared, TermSet, add_terms, gram_mass, grams_of, term_candidates
+from .features import MIN_TILE, Prepared, TermSet, add_terms, term_candidates
+from .forked import ForkedCall, jobs_for
 from .index import NgramIndex
 from .lexicon import Lexicon, load_lexicon, strip_punct
 from .prepare import MatchForm, matching_form
@@ -32,6 +35,7 @@ from .weights import Weights, gram_index
 log = logging.getLogger(__name__)
 
 _TOKENIZERS: dict[int, tuple[Lexicon, object]] = {}
+FORK_FROM = 20_000  # background units from which jieba runs in a second process while the rest is computed
 
 
 def shared_tokenizer(lexicon: Lexicon):
@@ -66,7 +70,8 @@ def paused_gc():
 
 class CorpusModel:
     def __init__(self, units: Iterable[Unit], *, regions: Sequence[str] = (), lexicon: Lexicon | None = None,
-                 ngram_range: tuple[int, int] = (2, 4), word_weight: float = 0.35, max_df: float = 0.2) -> None:
+                 ngram_range: tuple[int, int] = (2, 4), word_weight: float = 0.35, max_df: float = 0.2,
+                 jobs: int | None = None) -> None:
         with paused_gc():  # builds many small containers, no cycles
             units = list(units)
             self.regions = tuple(dict.fromkeys(r for r in regions if r))
@@ -76,20 +81,23 @@ class CorpusModel:
             self._forms: dict[str, MatchForm] = {}  # unit key → matching form
             forms = [self._form(u).text for u in units]
             self.size = len(units)
-            self.weights = Weights(forms, self.generic)
-            terms = term_candidates(units, self.lexicon.terms, self.tokenizer.is_word)
-            self.terms = TermSet(terms, self.generic, forms)
             self._tok_cache: dict[str, list[str]] = {}
             self.index = NgramIndex(ngram_range=ngram_range, word_weight=word_weight, max_df=max_df,
                                     tokenize=self._tokens)
+            words = None
+            if self.index.uses_words and jobs_for(len(forms), jobs, FORK_FROM) > 1:
+                # jieba over a large background, in a second process meanwhile
+                words = ForkedCall(lambda: self.index.fit_words(forms), "counting the background's words")
+            self.weights = Weights(forms, self.generic)
+            terms = term_candidates(units, self.lexicon.terms, self.tokenizer.is_word)
+            self.terms = TermSet(terms, self.generic, forms)
             # the background's vectors, kept: units of the background are not vectorised again
-            self._background = self.index.fit_transform(forms)
+            self._background = self.index.fit_transform(forms, words.result() if words is not None else None)
             self._rows: dict[str, int] = {}
             for i, f in enumerate(forms):
                 self._rows.setdefault(f, i)
             self._prepared: dict[tuple[str, str], Prepared] = {}
             self._grams: dict[tuple[str, str], dict[str, list[int]]] = {}
-            self._gram_mass: dict[tuple[str, str], dict[str, float]] = {}
             self._matrices: dict[tuple[str, ...], object] = {}
 
     def _form(self, u: Unit) -> MatchForm:
@@ -106,34 +114,31 @@ class CorpusModel:
 
     def prepared(self, units: Sequence[Unit]) -> list[Prepared]:
         """Matching forms, weights and programme terms of units (cached)."""
-        out, new = [], []
+        out: list[Prepared | None] = []
+        new: list[tuple[int, Unit, MatchForm]] = []
         for u in units:
             p = self._prepared.get((u.doc_id, u.unit_id))
             if p is None or p.unit.key != u.key:
-                form = self._form(u)
-                w = self.weights.char_weights(form.text)
-                p = Prepared(u, form, w, sum(w), grams=grams_of(form.text))
-                self._prepared[(u.doc_id, u.unit_id)] = p
-                new.append(p)
+                new.append((len(out), u, self._form(u)))
+                p = None
             out.append(p)
         if new:
-            add_terms(new, self.terms, self.tokenizer.is_word)
-        return out
+            weights = self.weights.char_weights_many([form.text for _, _, form in new])
+            fresh = []
+            for (at, u, form), w in zip(new, weights):
+                p = out[at] = self._prepared[(u.doc_id, u.unit_id)] = Prepared(u, form, w, sum(w))
+                fresh.append(p)
+            add_terms(fresh, self.terms, self.tokenizer.is_word)
+        return out  # type: ignore[return-value]
 
     def grams(self, p: Prepared, min_len: int) -> dict[str, list[int]]:
+        """:func:`~align.weights.gram_index` of a unit's form (cached: parents are
+        measured against many children, and in many pairs)."""
         key = (p.unit.doc_id, p.unit.unit_id)
         g = self._grams.get(key)
         if g is None:
             g = self._grams[key] = gram_index(p.form.text, min_len)
         return g
-
-    def gram_mass(self, p: Prepared) -> dict[str, float]:
-        """:func:`~align.features.gram_mass` of a unit's ``MIN_TILE``-grams (cached)."""
-        key = (p.unit.doc_id, p.unit.unit_id)
-        m = self._gram_mass.get(key)
-        if m is None:
-            m = self._gram_mass[key] = gram_mass(p, self.grams(p, MIN_TILE))
-        return m
 
     def matrix(self, prepared: Sequence[Prepared]):
         """Stacked TF-IDF vectors of prepared units (cached per unit list)."""
