@@ -39,7 +39,6 @@ class Prepared:
     total: float
     terms: dict[str, int] = field(default_factory=dict)  # programme term → position in form
     quoted: frozenset[str] = frozenset()  # programme-like terms the unit itself puts in quotes
-    grams: list[str] = field(default_factory=list)  # the form's MIN_TILE-grams, in order
 
 
 class TermSet:
@@ -66,8 +65,12 @@ class TermSet:
                         for t in self.terms}
         n = max(len(background_forms), MIN_BACKGROUND)
         df: dict[str, int] = {}
+        self._found: dict[str, dict[str, int]] = {}  # background form → its terms (read again when units are prepared)
         for f in background_forms:
-            for t in self.find(f):
+            found = self._found.get(f)
+            if found is None:
+                found = self._found[f] = self.find(f)
+            for t in found:
                 df[t] = df.get(t, 0) + 1
         self._weight = {t: min(1.0, math.log((n + 1) / (df.get(t, 0) + 1)) / math.log(n + 1)) for t in self.terms}
 
@@ -96,6 +99,11 @@ class TermSet:
             for u in self._nested[t]:
                 found.setdefault(u, i + t.index(u))
         return found
+
+    def terms_of(self, form: str) -> dict[str, int]:
+        """:meth:`find`, looked up for forms of the background (do not modify the dict)."""
+        found = self._found.get(form)
+        return found if found is not None else self.find(form)
 
     def weight(self, term: str) -> float:
         return self._weight.get(term, 0.0)
@@ -129,21 +137,14 @@ def term_candidates(units: Iterable[Unit], lexicon_terms: Iterable[str],
 
 def prepare(units: Iterable[Unit], regions: Sequence[str], weights: Weights) -> list[Prepared]:
     """Matching forms and character weights (terms are added by :func:`add_terms`)."""
-    out = []
-    for u in units:
-        form = matching_form(u.key, regions)
-        w = weights.char_weights(form.text)
-        out.append(Prepared(u, form, w, sum(w), grams=grams_of(form.text)))
-    return out
-
-
-def grams_of(text: str) -> list[str]:
-    return [text[i : i + MIN_TILE] for i in range(len(text) - MIN_TILE + 1)]
+    units = list(units)
+    forms = [matching_form(u.key, regions) for u in units]
+    return [Prepared(u, form, w, sum(w)) for u, form, w in zip(units, forms, weights.char_weights_many([f.text for f in forms]))]
 
 
 def add_terms(prepared: Iterable[Prepared], termset: TermSet, is_word: Callable[[str], bool]) -> None:
     for p in prepared:
-        p.terms = termset.find(p.form.text)
+        p.terms = termset.terms_of(p.form.text)
         p.quoted = frozenset(quoted_programme_terms(p.unit.text, is_word))
 
 
@@ -194,7 +195,7 @@ def pair_features(c: Prepared, p: Prepared, termset: TermSet, cosine: float = 0.
     if shared is not None and c_grams is not None and p_grams is not None:
         t = shared_tiles(c.form.text, p.form.text, c_grams, p_grams, shared, MIN_TILE)
     else:
-        t = tiles(c.form.text, p.form.text, MIN_TILE, p_grams, c.grams)
+        t = tiles(c.form.text, p.form.text, MIN_TILE, p_grams)
     wc, wp = c.weights, p.weights
     sc = sp = best = 0.0
     for i, j, k in t:

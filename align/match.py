@@ -43,10 +43,11 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from .errors import AlignError
-from .features import MIN_TILE, PairFeatures, Prepared, pair_features, shared_mass_bound
+from .features import MIN_TILE, PairFeatures, Prepared, gram_mass, pair_features, shared_mass_bound
 from .lexicon import Lexicon
 from .numbers import NumberChange, number_changes
 from .records import Unit
+from .weights import gram_index
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -259,16 +260,10 @@ class Aligner:
             del self._side
 
     def _jobs_for(self, n_children: int) -> int:
-        """Processes for aligning ``n_children`` units: 1 below ``PARALLEL_FROM``
-        children (forking costs more than it saves), else ``jobs`` (default:
-        the cores this process may use) where processes can be forked."""
-        import os
-        import sys
+        """Processes for aligning ``n_children`` units (:func:`~align.forked.jobs_for`)."""
+        from .forked import jobs_for
 
-        if n_children < PARALLEL_FROM or not sys.platform.startswith("linux"):
-            return 1
-        jobs = self.jobs if self.jobs is not None else len(os.sched_getaffinity(0))
-        return max(1, min(jobs, n_children // (PARALLEL_FROM // 2)))
+        return jobs_for(n_children, self.jobs, PARALLEL_FROM)
 
     def _measure(self, child_units: Sequence[Unit], threads: int | None = None
                  ) -> tuple[list[Prepared], list[list[tuple[int, PairFeatures]]]]:
@@ -290,8 +285,8 @@ class Aligner:
             for t in c.terms:
                 pool.update(by_term.get(t, ()))
             heavy = {t for t in c.terms if termset.weight(t) >= s.anchor_weight}
-            c_grams = model.grams(c, MIN_TILE)
-            c_mass = model.gram_mass(c)
+            c_grams = gram_index(c.form.text, MIN_TILE)  # not cached: a child is measured once
+            c_mass = gram_mass(c, c_grams)
             least = min(floor, IDENTICAL_COVERAGE * c.total - _MARGIN) if c.total else floor
             feats = []
             for j in sorted(pool):

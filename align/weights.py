@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from .index import unique_inverse
 
 FLOOR = 0.05
 MIN_BACKGROUND = 1000  # a smaller background is judged as if it had this many units
@@ -27,56 +30,137 @@ DIGIT_WEIGHT = 0.05
 _DIGITS = re.compile(r"[0-9%◇]")  # digits and the self-reference placeholder carry no evidence
 
 
+_BITS = 21  # a code point fits in 21 bits: a bigram is one integer, (first << 21) | second
+
+
+def _codepoints(forms: Sequence[str]) -> np.ndarray:
+    return np.frombuffer("".join(forms).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+
+
+def _bigrams(forms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every bigram of the forms as an integer, its form, and where each form
+    starts in the concatenation (``starts[k]``; bigram ``i`` is at characters
+    ``i``, ``i + 1`` of the concatenation — only those inside one form are kept)."""
+    lens = np.fromiter(map(len, forms), dtype=np.int64, count=len(forms))
+    starts = np.zeros(len(forms) + 1, dtype=np.int64)
+    np.cumsum(lens, out=starts[1:])
+    cp = _codepoints(forms)
+    keys = (cp[:-1] << np.uint64(_BITS)) | cp[1:]
+    owner = np.repeat(np.arange(len(forms), dtype=np.int64), lens)[:-1]
+    inside = np.arange(1, len(cp)) < starts[owner + 1]  # the second character is in the same form
+    return keys, owner, inside
+
+
 class Weights:
-    """Bigram inverse document frequencies over background matching forms."""
+    """Bigram inverse document frequencies over background matching forms.
+
+    Counted with NumPy (bigrams packed into integers); a form's character
+    weights are looked up the same way, many forms at once
+    (:meth:`char_weights_many`), or one at a time (:meth:`char_weights`).
+    """
 
     def __init__(self, forms: Iterable[str], generic: Iterable[str] = ()) -> None:
-        df: Counter[str] = Counter()
-        n = 0
-        for f in forms:
-            n += 1
-            df.update({f[i : i + 2] for i in range(len(f) - 1)})
-        self.n = max(n, 1)
-        self._df = df
+        forms = list(forms)
+        self.n = max(len(forms), 1)
         self._max = math.log(max(self.n, MIN_BACKGROUND) + 1)
         self._generic = tuple(sorted({g for g in generic if len(g) >= 2}, key=len, reverse=True))
         self._generic_re = re.compile("|".join(re.escape(g) for g in self._generic)) if self._generic else None
+        keys, owner, inside = _bigrams(forms) if forms else (np.zeros(0, np.uint64),) * 2 + (np.zeros(0, bool),)
+        keys, owner = keys[inside], owner[inside]
+        vocab, codes = unique_inverse(keys)
+        # document frequency: distinct (form, bigram) pairs per bigram
+        pairs, _ = np.unique(owner * max(len(vocab), 1) + codes, return_counts=True)  # (sorts; see unique_inverse)
+        df = np.bincount(pairs % max(len(vocab), 1), minlength=len(vocab))
+        self._keys, self._df = vocab, df
         # a bigram's weight depends on its document frequency only: computed
-        # once per frequency, looked up per bigram
-        by_df: dict[int, float] = {}
-        self._bigram = {g: by_df.get(d) or by_df.setdefault(d, self._weight(d)) for g, d in df.items()}
+        # (with math.log, as always) once per frequency, looked up per bigram
+        levels, at = np.unique(df, return_inverse=True)
+        self._key_weight = np.array([self._weight(int(d)) for d in levels], dtype=np.float64)[at.ravel()]
         self._unseen = self._weight(0)
+        self._bigram: dict[str, float] | None = None  # built on first use of char_weights
 
     def _weight(self, df: int) -> float:
         idf = math.log((max(self.n, MIN_BACKGROUND) + 1) / (df + 1))
         return min(1.0, max(idf / self._max, FLOOR))
 
+    def _lookup(self, keys: np.ndarray) -> np.ndarray:
+        """Weights of packed bigrams (the unseen weight for bigrams not in the background)."""
+        if len(self._keys) == 0:
+            return np.full(len(keys), self._unseen)
+        pos = np.searchsorted(self._keys, keys)
+        pos[pos == len(self._keys)] = 0
+        return np.where(self._keys[pos] == keys, self._key_weight[pos], self._unseen)
+
+    def _table(self) -> dict[str, float]:
+        if self._bigram is None:
+            k = self._keys
+            firsts, seconds = (k >> np.uint64(_BITS)).tolist(), (k & np.uint64((1 << _BITS) - 1)).tolist()
+            self._bigram = {chr(a) + chr(b): w for a, b, w in zip(firsts, seconds, self._key_weight.tolist())}
+        return self._bigram
+
     def bigram(self, g: str) -> float:
         """Weight of one bigram: 1 for a bigram seen once, near 0 for ubiquitous ones."""
-        return self._bigram.get(g, self._unseen)
+        return self._table().get(g, self._unseen)
 
     def df(self, g: str) -> int:
-        return self._df.get(g, 0)
+        if len(g) != 2 or len(self._keys) == 0:
+            return 0
+        key = np.uint64((ord(g[0]) << _BITS) | ord(g[1]))
+        pos = int(np.searchsorted(self._keys, key))
+        return int(self._df[pos]) if pos < len(self._keys) and self._keys[pos] == key else 0
 
     def char_weights(self, form: str) -> list[float]:
-        """One weight per character of a matching form."""
+        """One weight per character of a matching form: the mean weight of the
+        bigrams it is part of; generic phrases and digits at the floor."""
         n = len(form)
         if n == 0:
             return []
         if n == 1:
             return [FLOOR]
-        get, unseen = self._bigram.get, self._unseen
+        get, unseen = self._table().get, self._unseen
         bw = [get(form[i : i + 2], unseen) for i in range(n - 1)]
         out = [bw[0]]
         out += [(a + b) / 2 for a, b in zip(bw, bw[1:])]  # (bw[i-1] + bw[i]) / 2 for 0 < i < n-1
         out.append(bw[-1])
+        self._floors(form, out)
+        return out
+
+    def char_weights_many(self, forms: Sequence[str]) -> list[list[float]]:
+        """:meth:`char_weights` of many forms, computed together (the same lists)."""
+        forms = list(forms)
+        if not forms:
+            return []
+        keys, owner, inside = _bigrams(forms)
+        bw = self._lookup(keys)
+        total = len(keys) + 1
+        # character c: mean of bigram c-1 (if it is inside c's form) and bigram c (if inside)
+        left = np.zeros(total, dtype=bool)
+        left[1:] = inside
+        right = np.zeros(total, dtype=bool)
+        right[:-1] = inside
+        prev = np.zeros(total)
+        prev[1:] = bw
+        nxt = np.zeros(total)
+        nxt[:-1] = bw
+        w = np.where(left & right, (prev + nxt) / 2, np.where(left, prev, np.where(right, nxt, FLOOR)))
+        starts = np.zeros(len(forms) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, forms), dtype=np.int64, count=len(forms)), out=starts[1:])
+        bounds = starts.tolist()
+        out = []
+        for k, form in enumerate(forms):
+            ws = w[bounds[k] : bounds[k + 1]].tolist()
+            self._floors(form, ws)
+            out.append(ws)
+        return out
+
+    def _floors(self, form: str, out: list[float]) -> None:
+        """Characters of generic phrases at the floor weight, digits at theirs."""
         if self._generic_re is not None:
             for m in self._generic_re.finditer(form):
                 for i in range(m.start(), m.end()):
                     out[i] = FLOOR
         for m in _DIGITS.finditer(form):
             out[m.start()] = DIGIT_WEIGHT
-        return out
 
 
 def gram_index(b: str, min_len: int = 3) -> dict[str, list[int]]:

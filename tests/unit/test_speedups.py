@@ -108,10 +108,10 @@ def test_vectors_are_tfidfvectorizers(forms, ngram_range, max_df):
 
 
 def test_distinct_keys_by_hashing_are_numpys():
-    from align.index import _HASH_FROM, _unique_inverse
+    from align.index import _HASH_FROM, unique_inverse
 
     keys = np.random.default_rng(0).integers(0, 300_000, _HASH_FROM + 5000, dtype=np.uint64) << np.uint64(20)
-    vocab, inverse = _unique_inverse(keys)
+    vocab, inverse = unique_inverse(keys)
     expected, expected_inverse = np.unique(keys, return_inverse=True)
     assert np.array_equal(vocab, expected) and np.array_equal(inverse, expected_inverse.ravel())
 
@@ -178,9 +178,10 @@ def test_prefilter_changes_no_link(monkeypatch):
         def __missing__(self, key):
             return float("inf")
 
-    monkeypatch.setattr(CorpusModel, "gram_mass", lambda self, p: Unbounded())
-    measured = []
     import align.match
+
+    monkeypatch.setattr(align.match, "gram_mass", lambda p, grams: Unbounded())
+    measured = []
 
     real = align.match.pair_features
     monkeypatch.setattr(align.match, "pair_features", lambda *a: measured.append(1) or real(*a))
@@ -247,3 +248,17 @@ def test_thresholded_query_is_query_filtered(forms):
     full = idx.query(forms[1::2])
     above = idx.query_matrix(idx.transform(forms[1::2]), 0.04)
     assert [sorted(r) for r in above] == [sorted((j, v) for j, v in r if v >= 0.04) for r in full]
+
+
+def test_char_weights_of_many_forms_are_each_forms(forms):
+    lexicon = load_lexicon()
+    generic = [g for g in lexicon.generic if len(g) >= 2]
+    w = Weights(forms[::2], generic)
+    others = forms[1::2] + ["", "城", "12%", "到2025年达到75%", "坚持以习近平新时代中国特色社会主义思想为指导", "前所未见的字眼", "ab"]
+    many = w.char_weights_many(others)
+    assert many == [w.char_weights(f) for f in others]
+    assert any(0.05 < x < 1.0 for ws in many for x in ws) and many[others.index("城")] == [0.05]
+    # the weights are bigram document frequencies of the background
+    assert w.df("发展") == sum("发展" in f for f in forms[::2]) > 0 and w.df("龘龘") == 0
+    unseen = w.char_weights("龘龘龘")
+    assert unseen == [1.0, 1.0, 1.0]
