@@ -247,10 +247,13 @@ class NgramIndex:
             self.set_parents(self.transform(parent_forms))
         return self
 
-    def fit_transform(self, background_forms: Sequence[str], words: "tuple[TokenCounts, object] | None" = None):
+    def fit_transform(self, background_forms: Sequence[str],
+                      words: "Callable[[], tuple[TokenCounts, object]] | None" = None):
         """Learn on the background and return its stacked vectors (the rows
-        :meth:`transform` would give for the same forms).  ``words``: the
-        background's :meth:`fit_words`, if computed already (elsewhere)."""
+        :meth:`transform` would give for the same forms).  ``words``: a
+        function giving the background's :meth:`fit_words` when they are
+        computed elsewhere (called after the character counts, so that it
+        may wait for another process meanwhile)."""
         TfidfTransformer = load_tfidf()
         background = list(background_forms)
         max_df = self.max_df if len(background) > 50 else 1.0
@@ -260,7 +263,7 @@ class NgramIndex:
         self.word_counts_ = self.word_tfidf_ = None
         word = None
         if self.uses_words:
-            self.word_counts_, word = words if words is not None else self.fit_words(background)
+            self.word_counts_, word = words() if words is not None else self.fit_words(background)
             self.word_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(word)
         return self._stack(char, word)
 

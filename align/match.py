@@ -46,7 +46,7 @@ from .errors import AlignError
 from .features import MIN_TILE, PairFeatures, Prepared, gram_mass, pair_features, shared_mass_bound
 from .lexicon import Lexicon
 from .numbers import NumberChange, number_changes
-from .records import Unit
+from .records import Unit, pickled_by_fields
 from .weights import gram_index
 
 if TYPE_CHECKING:
@@ -107,6 +107,7 @@ class Settings:
 # Records
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class SharedPhrase:
     """Wording both units share; positions index each unit's ``text``."""
@@ -119,6 +120,7 @@ class SharedPhrase:
     programme: bool = False  # a lexicon term or quoted programme name
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class DiffOp:
     """One edit from the parent's wording to the child's."""
@@ -132,6 +134,7 @@ class DiffOp:
     child_text: str
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Evidence:
     phrases: tuple[SharedPhrase, ...]
@@ -142,6 +145,7 @@ class Evidence:
         return [p.text for p in self.phrases]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Link:
     """A child unit and one parent unit it derives from (or none: ``local``)."""
@@ -285,7 +289,7 @@ class Aligner:
             for t in c.terms:
                 pool.update(by_term.get(t, ()))
             heavy = {t for t in c.terms if termset.weight(t) >= s.anchor_weight}
-            c_grams = gram_index(c.form.text, MIN_TILE)  # not cached: a child is measured once
+            c_grams = gram_index(c.form.text, MIN_TILE)  # not cached: a child is measured once (memory)
             c_mass = gram_mass(c, c_grams)
             least = min(floor, IDENTICAL_COVERAGE * c.total - _MARGIN) if c.total else floor
             feats = []

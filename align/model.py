@@ -92,7 +92,7 @@ class CorpusModel:
             terms = term_candidates(units, self.lexicon.terms, self.tokenizer.is_word)
             self.terms = TermSet(terms, self.generic, forms)
             # the background's vectors, kept: units of the background are not vectorised again
-            self._background = self.index.fit_transform(forms, words.result() if words is not None else None)
+            self._background = self.index.fit_transform(forms, words.result if words is not None else None)
             self._rows: dict[str, int] = {}
             for i, f in enumerate(forms):
                 self._rows.setdefault(f, i)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from .records import pickled_by_fields
 from .textnorm import HAN_CLASS, matching_key
 
 _MULT = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
@@ -31,6 +32,7 @@ _VERBS = re.compile(
 _CONTEXT = re.compile(f"[{HAN_CLASS}A-Za-z]+$")
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Quantity:
     value: float  # in base units (万人 → 人 × 10 000)
@@ -41,6 +43,7 @@ class Quantity:
     end: int
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class NumberChange:
     indicator: str

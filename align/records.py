@@ -9,7 +9,23 @@ has an original offset.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import operator
+from dataclasses import dataclass, field, fields
+
+
+def pickled_by_fields(cls):
+    """Class decorator for a frozen, slotted dataclass: pickle it as
+    ``cls(*field values)``.  The default for such classes goes through a
+    generated ``__getstate__``/``__setstate__`` pair per object, several times
+    slower for the hundreds of thousands of small evidence records a forked
+    worker sends back (:mod:`align.forked`)."""
+    names = tuple(f.name for f in fields(cls))
+    get = operator.attrgetter(*names)
+    if len(names) == 1:
+        cls.__reduce__ = lambda self: (cls, (get(self),))
+    else:
+        cls.__reduce__ = lambda self: (cls, get(self))
+    return cls
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +91,7 @@ class Heading:
     run_in: bool = False  # a topic sentence opening a paragraph
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Unit:
     """An alignment unit (sentence or clause) of the document body."""

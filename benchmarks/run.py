@@ -35,7 +35,7 @@ BENCHMARKS = {
     "align_speed": ([], ["--repeats", "3"]),
     "main_job": ([], ["--repeats", "1"]),
     "tui_startup": ([], ["--repeats", "3"]),
-    "align_scale": (["--no-tracemalloc"], ["-n", "10000", "--no-tracemalloc"]),
+    "align_scale": ([], ["-n", "10000", "--no-memory-run"]),
 }
 
 

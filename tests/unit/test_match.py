@@ -142,3 +142,17 @@ def test_numbers_units_and_changes():
     ch = number_changes("城乡居民收入比缩小到1.85:1", "城乡居民收入比缩小到1.90∶1左右")
     assert [(c.parent_value, c.child_value, c.direction) for c in ch] == [(1.9, 1.85, "lowered")]
     assert number_changes("建成100个未来社区", "完成投资3万亿元") == []
+
+
+def test_links_survive_pickling_whole():
+    """Forked workers send evidence back pickled (records pickle as their fields)."""
+    import pickle
+
+    parent = document_from_text(PARENT, "parent")
+    child = document_from_text(CHILD, "child")
+    links = Aligner().fit(parent).align_links(child)
+    again = pickle.loads(pickle.dumps(links, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == links
+    numbers = [n for l in again if l.evidence for n in l.evidence.numbers]
+    assert numbers and all(type(n).__name__ == "NumberChange" for n in numbers)
+    assert any(p.programme for l in again if l.evidence for p in l.evidence.phrases)
