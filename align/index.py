@@ -256,9 +256,8 @@ class NgramIndex:
         may wait for another process meanwhile)."""
         TfidfTransformer = load_tfidf()
         background = list(background_forms)
-        max_df = self.max_df if len(background) > 50 else 1.0
         self.char_counts_ = CharCounts(*self.ngram_range)
-        char = self.char_counts_.fit_counts(background, max_df)
+        char = self.char_counts_.fit_counts(background, self._max_df(len(background)))
         self.char_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(char)
         self.word_counts_ = self.word_tfidf_ = None
         word = None
@@ -266,6 +265,10 @@ class NgramIndex:
             self.word_counts_, word = words() if words is not None else self.fit_words(background)
             self.word_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(word)
         return self._stack(char, word)
+
+    def _max_df(self, n_background: int) -> float:
+        """``max_df`` for a background of ``n_background`` forms (none under 50)."""
+        return self.max_df if n_background > 50 else 1.0
 
     @property
     def uses_words(self) -> bool:
@@ -275,7 +278,13 @@ class NgramIndex:
         """The word vocabulary of the background and its count matrix (the
         slow part of fitting: jieba on every form; it depends on nothing else)."""
         counts = TokenCounts()
-        return counts, counts.fit_counts([self.tokenize(f) for f in background_forms])
+        tokens = [self.tokenize(f) for f in background_forms]
+        try:
+            return counts, counts.fit_counts(tokens, self._max_df(len(tokens)))
+        except ValueError as exc:  # every word is that common (a few phrases reworded): keep them all
+            if str(exc) != _PRUNED:
+                raise
+            return counts, counts.fit_counts(tokens)
 
     def transform(self, forms: Sequence[str]):
         """The stacked, weighted sparse vectors of some forms."""

@@ -378,9 +378,10 @@ class Aligner:
             out = []
             covered = bytearray(len(c.form.text))
             for sc, j, f in textual:
-                new = sum(c.weights[i + k] for i, _, n in f.tiles for k in range(n) if not covered[i + k])
-                if out and new < self.settings.extra_mass:
-                    continue
+                if out:  # a further link only for enough wording the links so far do not cover
+                    new = sum(c.weights[i + k] for i, _, n in f.tiles for k in range(n) if not covered[i + k])
+                    if new < self.settings.extra_mass:
+                        continue
                 for i, _, n in f.tiles:
                     covered[i : i + n] = b"\x01" * n
                 out.append(self._link(c, self.parents_[j], self._relation(f), sc, f))

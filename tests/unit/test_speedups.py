@@ -98,7 +98,7 @@ def test_vectors_are_tfidfvectorizers(forms, ngram_range, max_df):
     fitted = idx.fit_transform(background)
     char = TfidfVectorizer(analyzer=_char_analyzer(*ngram_range), sublinear_tf=True, max_df=max_df,
                            dtype=np.float32).fit(background)
-    word = TfidfVectorizer(analyzer=tok.cut, sublinear_tf=True, dtype=np.float32).fit(background)
+    word = TfidfVectorizer(analyzer=tok.cut, sublinear_tf=True, max_df=max_df, dtype=np.float32).fit(background)
     w = idx.word_weight
     for rows in (background, queries):
         expected = hstack([char.transform(rows) * np.float32(np.sqrt(1 - w)),
@@ -114,6 +114,16 @@ def test_distinct_keys_by_hashing_are_numpys():
     vocab, inverse = unique_inverse(keys)
     expected, expected_inverse = np.unique(keys, return_inverse=True)
     assert np.array_equal(vocab, expected) and np.array_equal(inverse, expected_inverse.ravel())
+
+
+def test_words_in_most_forms_are_left_out_of_the_word_view_unless_all_are():
+    tok = shared_tokenizer(load_lexicon())
+    forms = [f"推进城市建设{x}" for x in "甲乙丙丁戊己庚辛壬癸" * 6]
+    idx = NgramIndex(max_df=0.2, tokenize=tok.cut).fit(forms)
+    assert "推进" not in idx.word_counts_.vocabulary_ and "甲" in idx.word_counts_.vocabulary_
+    # the same words in every form: none would remain, so none is left out
+    idx = NgramIndex(max_df=0.5, tokenize=lambda f: ["推进", "建设"]).fit(forms)
+    assert set(idx.word_counts_.vocabulary_) == {"推进", "建设"}
 
 
 def test_vectorizer_errors_are_tfidfvectorizers():
