@@ -76,13 +76,20 @@ class ForkedCall:
             kind, payload = self._conn.recv()
         except (EOFError, OSError):
             kind, payload = "error", "the process ended without an answer (killed or out of memory?)"
-        finally:
-            self._conn.close()
-            self._proc.join()
+        self.close()
         if kind == "error":
             log.warning("%s: %s; computing it in the main process", self._what, payload)
             return self._fn()
         return payload
+
+    def close(self) -> None:
+        """End the process: after :meth:`result` it is ending by itself;
+        before, the value is no longer wanted and it is stopped."""
+        if not self._conn.closed:
+            if self._proc.is_alive() and not self._conn.poll():
+                self._proc.terminate()
+            self._conn.close()
+        self._proc.join()
 
 
 def _call(fn: Callable[[], object], conn: "Connection") -> None:
@@ -109,44 +116,61 @@ def align_in_processes(aligner: "Aligner", child_units: Sequence[Unit], jobs: in
     parts = slices(len(child_units), jobs)
     workers: list[tuple[range, "Connection | None"]] = []
     procs = []
-    for part in parts[1:]:
-        here, there = ctx.Pipe()
-        proc = ctx.Process(target=_work, args=(aligner, child_units, part, there), daemon=True)
-        proc.start()
-        there.close()
-        workers.append((part, here))
-        procs.append(proc)
+    done = False
+    try:
+        for part in parts[1:]:
+            here, there = ctx.Pipe()
+            proc = ctx.Process(target=_work, args=(aligner, child_units, part, there), daemon=True)
+            proc.start()
+            there.close()
+            workers.append((part, here))
+            procs.append(proc)
 
-    children, feats = aligner._measure(child_units[parts[0].start : parts[0].stop], threads=1)
-    votes = aligner._votes(children, feats)
-    local: dict[range, tuple] = {}  # slices whose worker was lost: measured here
-    for k, (part, conn) in enumerate(workers):
-        got = _receive(conn, part)
-        if got is None:
+        children, feats = aligner._measure(child_units[parts[0].start : parts[0].stop], threads=1)
+        votes = aligner._votes(children, feats)
+        local: dict[range, tuple] = {}  # slices whose worker was lost: measured here
+
+        def lose(k: int) -> None:
+            part, conn = workers[k]
+            if conn is not None:
+                conn.close()
             workers[k] = (part, None)
-            local[part] = aligner._measure(child_units[part.start : part.stop], threads=1)
-            votes += aligner._votes(*local[part])
-        else:
-            votes += got
-    chapters = aligner._chapter_map(votes)
-    for part, conn in workers:
-        if conn is not None:
-            conn.send(chapters)
-
-    links = aligner._decide_all(children, feats, chapters)
-    for part, conn in workers:
-        got = _receive(conn, part) if conn is not None else None
-        if got is None:
             if part not in local:
                 local[part] = aligner._measure(child_units[part.start : part.stop], threads=1)
-            links += aligner._decide_all(*local.pop(part), chapters)
-        else:
-            links += _links(got, child_units, part, aligner)
-        if conn is not None:
-            conn.close()
-    for proc in procs:
-        proc.join()
-    return links
+
+        for k, (part, conn) in enumerate(workers):
+            got = _receive(conn, part)
+            if got is None:
+                lose(k)
+                votes += aligner._votes(*local[part])
+            else:
+                votes += got
+        chapters = aligner._chapter_map(votes)
+        for k, (part, conn) in enumerate(workers):
+            if conn is not None:
+                try:
+                    conn.send(chapters)
+                except OSError:  # it died after voting
+                    log.warning("child units %d–%d: the process ended; aligning them in the main process",
+                                part.start, part.stop - 1)
+                    lose(k)
+
+        links = aligner._decide_all(children, feats, chapters)
+        for k, (part, conn) in enumerate(workers):
+            got = _receive(conn, part) if conn is not None else None
+            if got is None:
+                lose(k)
+                links += aligner._decide_all(*local.pop(part), chapters)
+            else:
+                links += _links(got, child_units, part, aligner)
+                conn.close()
+        done = True
+        return links
+    finally:  # normally the workers have sent everything and are ending; after an error here, stop them
+        for proc in procs:
+            if not done:
+                proc.terminate()
+            proc.join()
 
 
 def _receive(conn: "Connection", part: range):

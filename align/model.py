@@ -88,11 +88,15 @@ class CorpusModel:
             if self.index.uses_words and jobs_for(len(forms), jobs, FORK_FROM) > 1:
                 # jieba over a large background, in a second process meanwhile
                 words = ForkedCall(lambda: self.index.fit_words(forms), "counting the background's words")
-            self.weights = Weights(forms, self.generic)
-            terms = term_candidates(units, self.lexicon.terms, self.tokenizer.is_word)
-            self.terms = TermSet(terms, self.generic, forms)
-            # the background's vectors, kept: units of the background are not vectorised again
-            self._background = self.index.fit_transform(forms, words.result if words is not None else None)
+            try:
+                self.weights = Weights(forms, self.generic)
+                terms = term_candidates(units, self.lexicon.terms, self.tokenizer.is_word)
+                self.terms = TermSet(terms, self.generic, forms)
+                # the background's vectors, kept: units of the background are not vectorised again
+                self._background = self.index.fit_transform(forms, words.result if words is not None else None)
+            finally:
+                if words is not None:
+                    words.close()  # after an error: the process is not left waiting to send
             self._rows: dict[str, int] = {}
             for i, f in enumerate(forms):
                 self._rows.setdefault(f, i)

@@ -75,3 +75,56 @@ def test_a_failing_worker_is_redone_here(pair, monkeypatch, caplog):
         got = _aligned(pair, 3)
     assert got.equals(pair[3])
     assert caplog.text.count("MemoryError: no room") == 2
+
+
+def test_a_forked_call_gives_its_value_or_is_done_here(caplog):
+    assert forked.ForkedCall(lambda: sum(range(10)), "adding").result() == 45
+    here = os.getpid()
+    with caplog.at_level(logging.WARNING, logger="align.forked"):
+        # fails in the forked process only: there it is another process
+        got = forked.ForkedCall(lambda: 1 / (os.getpid() == here), "dividing").result()
+    assert got == 1.0 and "dividing: ZeroDivisionError" in caplog.text
+
+
+def test_a_forked_call_no_longer_wanted_is_stopped():
+    import time
+
+    call = forked.ForkedCall(lambda: time.sleep(60), "sleeping")
+    call.close()
+    assert not call._proc.is_alive()
+
+
+def test_an_error_here_stops_the_workers(pair, monkeypatch):
+    import multiprocessing
+
+    monkeypatch.setattr(match, "PARALLEL_FROM", 60)
+    here = os.getpid()
+    real = Aligner._chapter_map
+
+    def fails_here(self, votes):  # only the main process makes the chapter map
+        assert os.getpid() != here, "broken"
+        return real(self, votes)
+
+    monkeypatch.setattr(Aligner, "_chapter_map", fails_here)
+    with pytest.raises(AssertionError, match="broken"):
+        _aligned(pair, 3)
+    assert multiprocessing.active_children() == []
+
+
+def test_a_model_counting_words_in_a_forked_process_is_the_same_model(pair, monkeypatch):
+    import numpy as np
+
+    from align import model as model_module
+
+    parent, child, model, _ = pair
+    units = parent.alignable() + child.alignable()
+    monkeypatch.setattr(model_module, "FORK_FROM", 100)
+    calls = []
+    real = forked.ForkedCall
+    monkeypatch.setattr(model_module, "ForkedCall", lambda *a: calls.append(a[1]) or real(*a))
+    two = CorpusModel(units, regions=("浙江", "台州"), jobs=2)
+    assert calls == ["counting the background's words"]
+    a, b = model._background, two._background
+    assert a.shape == b.shape and (a != b).nnz == 0
+    assert two.index.word_counts_.vocabulary_ == model.index.word_counts_.vocabulary_
+    assert np.array_equal(two.weights.char_weights_many(["千年古城复兴"]), model.weights.char_weights_many(["千年古城复兴"]))
