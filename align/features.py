@@ -65,7 +65,8 @@ class TermSet:
                         for t in self.terms}
         n = max(len(background_forms), MIN_BACKGROUND)
         df: dict[str, int] = {}
-        self._found: dict[str, dict[str, int]] = {}  # background form → its terms (read again when units are prepared)
+        # background form → its terms (read again when units are prepared)
+        self._found: dict[str, dict[str, int]] = {}
         for f in background_forms:
             found = self._found.get(f)
             if found is None:
@@ -139,7 +140,8 @@ def prepare(units: Iterable[Unit], regions: Sequence[str], weights: Weights) -> 
     """Matching forms and character weights (terms are added by :func:`add_terms`)."""
     units = list(units)
     forms = [matching_form(u.key, regions) for u in units]
-    return [Prepared(u, form, w, sum(w)) for u, form, w in zip(units, forms, weights.char_weights_many([f.text for f in forms]))]
+    weights_of = weights.char_weights_many([f.text for f in forms])
+    return [Prepared(u, form, w, sum(w)) for u, form, w in zip(units, forms, weights_of)]
 
 
 def add_terms(prepared: Iterable[Prepared], termset: TermSet, is_word: Callable[[str], bool]) -> None:

@@ -272,8 +272,8 @@ class Aligner:
     def _measure(self, child_units: Sequence[Unit], threads: int | None = None
                  ) -> tuple[list[Prepared], list[list[tuple[int, PairFeatures]]]]:
         """The candidates of each child unit and their features (step 2–3)."""
-        s, side = self.settings, self._side
-        model, termset, parents, by_term, parent_grams = side.model, side.model.terms, self.parents_, side.by_term, side.grams
+        s, side, parents = self.settings, self._side, self.parents_
+        model, termset, by_term, parent_grams = side.model, side.model.terms, side.by_term, side.grams
         children = model.prepared(child_units)
         hits = model.index.query_matrix(model.matrix(children), s.min_cosine, threads=threads)
         # A candidate without a heavy shared programme term whose shared mass

@@ -264,7 +264,8 @@ def test_char_weights_of_many_forms_are_each_forms(forms):
     lexicon = load_lexicon()
     generic = [g for g in lexicon.generic if len(g) >= 2]
     w = Weights(forms[::2], generic)
-    others = forms[1::2] + ["", "城", "12%", "到2025年达到75%", "坚持以习近平新时代中国特色社会主义思想为指导", "前所未见的字眼", "ab"]
+    others = forms[1::2] + ["", "城", "12%", "到2025年达到75%", "坚持以习近平新时代中国特色社会主义思想为指导",
+                            "前所未见的字眼", "ab"]
     many = w.char_weights_many(others)
     assert many == [w.char_weights(f) for f in others]
     assert any(0.05 < x < 1.0 for ws in many for x in ws) and many[others.index("城")] == [0.05]
