@@ -45,6 +45,11 @@ def _char_analyzer(lo: int, hi: int) -> Callable[[str], list[str]]:
 _HASH_FROM = 1_000_000  # from this many n-grams on, find the distinct ones by hashing
 
 
+def codepoints(forms: Sequence[str]) -> np.ndarray:
+    """The code points of the forms, concatenated (uint32)."""
+    return np.frombuffer("".join(forms).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
 def unique_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(keys, return_inverse=True)``; for many keys through pandas'
     hash table and a sort of the distinct keys only (several times faster).
@@ -111,7 +116,7 @@ class CharCounts:
     # -- fitting ---------------------------------------------------------------
     def fit_counts(self, forms: Sequence[str], max_df: float = 1.0):
         """Learn the vocabulary on ``forms``; return their count matrix."""
-        cp = self._codepoints(forms)
+        cp = codepoints(forms)
         self.alphabet_ = np.unique(cp, return_counts=True)[0]  # sorts (see unique_inverse)
         self.bits_ = max(1, (len(self.alphabet_) + 1).bit_length())  # ids 1..V, unknown = 2**bits - 1
         self.packed_ = self.hi * self.bits_ <= 64
@@ -130,7 +135,7 @@ class CharCounts:
         """Counts of ``forms`` over the learnt vocabulary (unknown n-grams ignored)."""
         if not self.packed_:
             return self._count_strings(forms)
-        docs, keys = self._grams(forms, self._codepoints(forms))
+        docs, keys = self._grams(forms, codepoints(forms))
         pos = np.searchsorted(self.vocab_, keys)
         pos[pos == len(self.vocab_)] = 0
         hit = self.vocab_[pos] == keys
@@ -141,9 +146,6 @@ class CharCounts:
         return len(self.vocab_) if self.packed_ else len(self.strings_)
 
     # -- internals ---------------------------------------------------------------
-    @staticmethod
-    def _codepoints(forms: Sequence[str]) -> np.ndarray:
-        return np.frombuffer("".join(forms).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
     def _ids(self, cp: np.ndarray) -> np.ndarray:
         a = self.alphabet_

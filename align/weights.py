@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .index import unique_inverse
+from .index import codepoints, unique_inverse
 
 FLOOR = 0.05
 MIN_BACKGROUND = 1000  # a smaller background is judged as if it had this many units
@@ -33,22 +33,18 @@ _DIGITS = re.compile(r"[0-9%◇]")  # digits and the self-reference placeholder 
 _BITS = 21  # a code point fits in 21 bits: a bigram is one integer, (first << 21) | second
 
 
-def _codepoints(forms: Sequence[str]) -> np.ndarray:
-    return np.frombuffer("".join(forms).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
-
-
-def _bigrams(forms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every bigram of the forms as an integer, its form, and where each form
-    starts in the concatenation (``starts[k]``; bigram ``i`` is at characters
-    ``i``, ``i + 1`` of the concatenation — only those inside one form are kept)."""
+def _bigrams(forms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Bigram ``i`` of the concatenated forms (characters ``i``, ``i + 1``) as
+    an integer, the form it starts in, whether it lies inside that form, and
+    where each form starts in the concatenation (``starts[k]``, then the end)."""
     lens = np.fromiter(map(len, forms), dtype=np.int64, count=len(forms))
     starts = np.zeros(len(forms) + 1, dtype=np.int64)
     np.cumsum(lens, out=starts[1:])
-    cp = _codepoints(forms)
+    cp = codepoints(forms).astype(np.uint64)
     keys = (cp[:-1] << np.uint64(_BITS)) | cp[1:]
     owner = np.repeat(np.arange(len(forms), dtype=np.int64), lens)[:-1]
     inside = np.arange(1, len(cp)) < starts[owner + 1]  # the second character is in the same form
-    return keys, owner, inside
+    return keys, owner, inside, starts
 
 
 class Weights:
@@ -65,8 +61,11 @@ class Weights:
         self._max = math.log(max(self.n, MIN_BACKGROUND) + 1)
         self._generic = tuple(sorted({g for g in generic if len(g) >= 2}, key=len, reverse=True))
         self._generic_re = re.compile("|".join(re.escape(g) for g in self._generic)) if self._generic else None
-        keys, owner, inside = _bigrams(forms) if forms else (np.zeros(0, np.uint64),) * 2 + (np.zeros(0, bool),)
-        keys, owner = keys[inside], owner[inside]
+        if forms:
+            keys, owner, inside, _ = _bigrams(forms)
+            keys, owner = keys[inside], owner[inside]
+        else:
+            keys, owner = np.zeros(0, np.uint64), np.zeros(0, np.int64)
         vocab, codes = unique_inverse(keys)
         # document frequency: distinct (form, bigram) pairs per bigram
         pairs, _ = np.unique(owner * max(len(vocab), 1) + codes, return_counts=True)  # (sorts; see unique_inverse)
@@ -134,7 +133,7 @@ class Weights:
         forms = list(forms)
         if not forms:
             return []
-        keys, owner, inside = _bigrams(forms)
+        keys, _, inside, starts = _bigrams(forms)
         bw = self._lookup(keys)
         total = len(keys) + 1
         # character c: mean of bigram c-1 (if it is inside c's form) and bigram c (if inside)
@@ -147,8 +146,6 @@ class Weights:
         nxt = np.zeros(total)
         nxt[:-1] = bw
         w = np.where(left & right, (prev + nxt) / 2, np.where(left, prev, np.where(right, nxt, FLOOR)))
-        starts = np.zeros(len(forms) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, forms), dtype=np.int64, count=len(forms)), out=starts[1:])
         bounds = starts.tolist()
         out = []
         for k, form in enumerate(forms):
