@@ -24,7 +24,8 @@ from .prepare import MatchForm, matching_form
 from .records import Unit
 from .textnorm import matching_key
 from .tokens import quoted_terms
-from .weights import MIN_BACKGROUND, Weights, shared_tiles, tiles
+from .tiling import shared_tiles, tiles
+from .weights import MIN_BACKGROUND, Weights
 
 MIN_TILE = 3
 
@@ -161,7 +162,7 @@ def gram_mass(c: Prepared, c_grams: dict[str, list[int]]) -> dict[str, float]:
 def shared_mass_bound(c: Prepared, c_grams: dict[str, list[int]], shared: Iterable[str]) -> float:
     """An upper bound of the ``mass`` of a pair: the child's weight on the
     characters covered by the ``MIN_TILE``-grams it shares with the parent
-    (``shared``; ``c_grams`` is the child's :func:`~align.weights.gram_index`).
+    (``shared``; ``c_grams`` is the child's :func:`~align.tiling.gram_index`).
     Every character of a tile is so covered (a tile is a common substring of
     ``MIN_TILE`` or more characters), and weights are positive.  The sum of
     :func:`gram_mass` over ``shared`` bounds this bound in turn (overlaps
@@ -191,7 +192,7 @@ class PairFeatures:
 def pair_features(c: Prepared, p: Prepared, termset: TermSet, cosine: float = 0.0,
                   p_grams: dict[str, list[int]] | None = None, c_grams: dict[str, list[int]] | None = None,
                   shared: Iterable[str] | None = None) -> PairFeatures:
-    """The features of a pair.  With both units' :func:`~align.weights.gram_index`
+    """The features of a pair.  With both units' :func:`~align.tiling.gram_index`
     (``c_grams``, ``p_grams``) and the grams they share (``shared``), the tiles
     are found from the shared grams only (the same tiles)."""
     if shared is not None and c_grams is not None and p_grams is not None:
@@ -205,6 +206,14 @@ def pair_features(c: Prepared, p: Prepared, termset: TermSet, cosine: float = 0.
         sc += a
         sp += sum(wp[j : j + k])
         best = max(best, a)
+    return features_of_tiles(c, p, termset, cosine, tuple(t), sc, sp, best)
+
+
+def features_of_tiles(c: Prepared, p: Prepared, termset: TermSet, cosine: float,
+                      found: tuple[tuple[int, int, int], ...], sc: float, sp: float, best: float) -> PairFeatures:
+    """The features of a pair from its tiles (``found``) and their weighted sums (child,
+    parent, heaviest tile on the child's side), found here or compiled
+    (:mod:`align.tiling_jit`)."""
     anchor, anchor_term, quoted = 0.0, "", False
     for term in c.terms.keys() & p.terms.keys():
         w = termset.weight(term)
@@ -221,6 +230,6 @@ def pair_features(c: Prepared, p: Prepared, termset: TermSet, cosine: float = 0.
         anchor=anchor,
         anchor_term=anchor_term,
         anchor_quoted=quoted,
-        tiles=tuple(t),
+        tiles=found,
         cosine=cosine,
     )

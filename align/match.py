@@ -43,14 +43,17 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from .errors import AlignError
-from .features import MIN_TILE, PairFeatures, Prepared, gram_mass, pair_features, shared_mass_bound
+from .features import (MIN_TILE, PairFeatures, Prepared, features_of_tiles, gram_mass, pair_features,
+                       shared_mass_bound)
 from .lexicon import Lexicon
 from .numbers import NumberChange, number_changes
 from .records import Unit, pickled_by_fields
-from .weights import gram_index
+from .tiling import gram_index
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .tiling_jit import Packed
 
     from .document import Document
     from .model import CorpusModel
@@ -62,6 +65,7 @@ IDENTICAL_COVERAGE = 0.95  # both sides covered this much (and identical_min_cha
 _MARGIN = 1e-6  # slack for float sums in the candidate pre-filter
 ENGINE_VERSION = "1"
 PARALLEL_FROM = 4000  # child units from which an alignment is split among processes
+COMPILED_FROM = 2000  # child units from which pairs are tiled by the compiled kernel (same results)
 
 
 @dataclass(frozen=True)
@@ -166,11 +170,14 @@ class Link:
 
 @dataclass(frozen=True)
 class _ParentSide:
-    """What every child unit is measured against, computed once per alignment."""
+    """What every child unit is measured against, computed once per alignment:
+    each parent's gram index for tiling in Python, or all parents packed for
+    the compiled tiling (:mod:`align.tiling_jit`)."""
 
     model: "CorpusModel"
     by_term: dict[str, list[int]]  # heavy programme term → parents holding it
-    grams: list[dict[str, list[int]]]  # each parent's MIN_TILE-gram index
+    grams: list[dict[str, list[int]]] | None  # each parent's MIN_TILE-gram index (Python tiling)
+    packed: "Packed | None"  # the parents packed (compiled tiling)
 
 
 def _units_of(obj: "Document | Sequence[Unit]", settings: Settings) -> tuple[str, list[Unit], tuple[str, ...]]:
@@ -250,7 +257,13 @@ class Aligner:
             for t in p.terms:
                 if model.terms.weight(t) >= s.anchor_weight:
                     by_term.setdefault(t, []).append(j)
-        self._side = _ParentSide(model, by_term, [model.grams(p, MIN_TILE) for p in parents])
+        if self._compiled(child_units, parents):
+            from .tiling_jit import Packed
+
+            packed = Packed.of([p.form.text for p in parents], [p.weights for p in parents], MIN_TILE)
+            self._side = _ParentSide(model, by_term, None, packed)
+        else:
+            self._side = _ParentSide(model, by_term, [model.grams(p, MIN_TILE) for p in parents], None)
         try:
             jobs = self._jobs_for(len(child_units))
             if jobs > 1:
@@ -263,6 +276,18 @@ class Aligner:
         finally:
             del self._side
 
+    @staticmethod
+    def _compiled(child_units: Sequence[Unit], parents: Sequence[Prepared]) -> bool:
+        """Whether to tile with the compiled kernel: from ``COMPILED_FROM`` child
+        units on (loading it costs about a second), unless some unit is too
+        long for it (then in Python)."""
+        if len(child_units) < COMPILED_FROM:
+            return False
+        from .tiling_jit import MAX_FORM
+
+        longest = max(max(len(u.key) for u in child_units), max((len(p.form.text) for p in parents), default=0))
+        return longest < MAX_FORM
+
     def _jobs_for(self, n_children: int) -> int:
         """Processes for aligning ``n_children`` units (:func:`~align.forked.jobs_for`)."""
         from .forked import jobs_for
@@ -272,28 +297,46 @@ class Aligner:
     def _measure(self, child_units: Sequence[Unit], threads: int | None = None
                  ) -> tuple[list[Prepared], list[list[tuple[int, PairFeatures]]]]:
         """The candidates of each child unit and their features (step 2–3)."""
-        s, side, parents = self.settings, self._side, self.parents_
-        model, termset, by_term, parent_grams = side.model, side.model.terms, side.by_term, side.grams
+        s, model, by_term = self.settings, self._side.model, self._side.by_term
         children = model.prepared(child_units)
         hits = model.index.query_matrix(model.matrix(children), s.min_cosine, threads=threads)
-        # A candidate without a heavy shared programme term whose shared mass
-        # cannot reach the least mass any test accepts (and that cannot be
-        # near-identical) can pass neither _textual (with or without the
-        # chapter prior) nor _partial: it is not measured at all.  (The tighter
-        # bound is only worth computing when the rough one is close.)
-        floor = min(s.min_mass, s.prior_min_mass, s.phrase_weight) - _MARGIN
-        all_feats = []
+        pools = []  # per child: its candidate parents (ascending) and their cosines
         for c, cand in zip(children, hits):
             cos = {j: v for j, v in cand if v >= s.min_cosine}
             pool = set(cos)
             for t in c.terms:
                 pool.update(by_term.get(t, ()))
-            heavy = {t for t in c.terms if termset.weight(t) >= s.anchor_weight}
+            pools.append((sorted(pool), cos))
+        if self._side.packed is not None:
+            return children, self._features_compiled(children, pools)
+        return children, self._features(children, pools)
+
+    def _least_mass(self, c: Prepared) -> float:
+        """The least shared mass with which a pair of ``c`` and a parent can
+        pass a test without a heavy shared programme term: below it neither
+        ``_textual`` (with or without the chapter prior) nor ``_partial`` can
+        hold (nor can the pair be near-identical), so it is not kept."""
+        s = self.settings
+        floor = min(s.min_mass, s.prior_min_mass, s.phrase_weight) - _MARGIN
+        return min(floor, IDENTICAL_COVERAGE * c.total - _MARGIN) if c.total else floor
+
+    def _heavy(self, c: Prepared) -> set[str]:
+        termset = self._side.model.terms
+        return {t for t in c.terms if termset.weight(t) >= self.settings.anchor_weight}
+
+    def _features(self, children: list[Prepared], pools) -> list[list[tuple[int, PairFeatures]]]:
+        """Features of the candidate pairs, tiled in Python.  A pair whose
+        shared mass cannot reach :meth:`_least_mass` is not measured at all
+        (the tighter bound is only worth computing when the rough one is close)."""
+        parents, parent_grams, termset = self.parents_, self._side.grams, self._side.model.terms
+        all_feats = []
+        for c, (pool, cos) in zip(children, pools):
+            heavy = self._heavy(c)
             c_grams = gram_index(c.form.text, MIN_TILE)  # not cached: a child is measured once (memory)
             c_mass = gram_mass(c, c_grams)
-            least = min(floor, IDENTICAL_COVERAGE * c.total - _MARGIN) if c.total else floor
+            least = self._least_mass(c)
             feats = []
-            for j in sorted(pool):
+            for j in pool:
                 p_grams = parent_grams[j]
                 shared = c_grams.keys() & p_grams.keys()
                 if not heavy or heavy.isdisjoint(parents[j].terms):
@@ -302,7 +345,39 @@ class Aligner:
                         continue
                 feats.append((j, pair_features(c, parents[j], termset, cos.get(j, 0.0), p_grams, c_grams, shared)))
             all_feats.append(feats)
-        return children, all_feats
+        return all_feats
+
+    def _features_compiled(self, children: list[Prepared], pools) -> list[list[tuple[int, PairFeatures]]]:
+        """Features of the candidate pairs, every pair tiled by the compiled
+        kernel in one call; pairs whose shared mass is under
+        :meth:`_least_mass` are not kept (the same pairs pass every test)."""
+        import numpy as np
+
+        from .tiling_jit import Packed, measure_pairs
+
+        parents, termset = self.parents_, self._side.model.terms
+        sizes = [len(pool) for pool, _ in pools]
+        pair_child = np.repeat(np.arange(len(children), dtype=np.int64), sizes)
+        pair_parent = np.fromiter((j for pool, _ in pools for j in pool), dtype=np.int64, count=sum(sizes))
+        packed = Packed.of([c.form.text for c in children], [c.weights for c in children], MIN_TILE)
+        m = measure_pairs(packed, self._side.packed, pair_child, pair_parent)
+        child_sum, parent_sum, best = m.child_sum.tolist(), m.parent_sum.tolist(), m.best.tolist()
+        tile_i, tile_j, tile_k, starts = m.i.tolist(), m.j.tolist(), m.k.tolist(), m.starts.tolist()
+        all_feats = []
+        q = 0
+        for c, (pool, cos) in zip(children, pools):
+            heavy = self._heavy(c)
+            least = self._least_mass(c)
+            feats = []
+            for j in pool:
+                if child_sum[q] >= least or (heavy and not heavy.isdisjoint(parents[j].terms)):
+                    a, b = starts[q], starts[q + 1]
+                    found = tuple(zip(tile_i[a:b], tile_j[a:b], tile_k[a:b]))
+                    feats.append((j, features_of_tiles(c, parents[j], termset, cos.get(j, 0.0), found,
+                                                       child_sum[q], parent_sum[q], best[q])))
+                q += 1
+            all_feats.append(feats)
+        return all_feats
 
     def _votes(self, children: list[Prepared], all_feats) -> list[tuple[str, str]]:
         """(child chapter, parent chapter) of each child's best strong (textual) link."""

@@ -30,7 +30,8 @@ from .lexicon import Lexicon, load_lexicon, strip_punct
 from .prepare import MatchForm, matching_form
 from .records import Unit
 from .textnorm import matching_key
-from .weights import Weights, gram_index
+from .tiling import gram_index
+from .weights import Weights
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,7 @@ class CorpusModel:
         return out  # type: ignore[return-value]
 
     def grams(self, p: Prepared, min_len: int) -> dict[str, list[int]]:
-        """:func:`~align.weights.gram_index` of a unit's form (cached: parents are
+        """:func:`~align.tiling.gram_index` of a unit's form (cached: parents are
         measured against many children, and in many pairs)."""
         key = (p.unit.doc_id, p.unit.unit_id)
         g = self._grams.get(key)

@@ -6,7 +6,8 @@ import pytest
 from align.document import document_from_text
 from align.match import Aligner, Settings, align_documents, parent_status
 from align.numbers import number_changes, quantities
-from align.weights import Weights, tiles
+from align.tiling import tiles
+from align.weights import Weights
 
 PARENT = "\n\n".join([
     "四、高质量推动农业转移人口全面融入城市",

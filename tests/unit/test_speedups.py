@@ -18,7 +18,8 @@ from align.match import Aligner, Settings
 from align.model import CorpusModel, shared_tokenizer
 from align.lexicon import load_lexicon
 from align.prepare import matching_form
-from align.weights import Weights, gram_index
+from align.tiling import gram_index
+from align.weights import Weights
 
 TEXTS = [
     "全面深化户籍制度改革，我省推动常住人口全面享有城市基本公共服务，提高落户便利度。",
@@ -206,7 +207,7 @@ def _unit(text: str):
 
 
 def test_shared_tiles_are_tiles(forms):
-    from align.weights import shared_tiles, tiles
+    from align.tiling import shared_tiles, tiles
 
     pairs = [(a, b) for a in forms[:40] for b in forms[:120]]
     pairs += [("不断完善基础设施和公共服务", "基础设施和公共服务不断完善"), ("甲乙丙甲乙丙甲乙丙", "甲乙丙丁甲乙丙"), ("ab", "abc")]
