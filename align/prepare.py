@@ -30,7 +30,8 @@ _SELF_REFS = (
     "省级", "市级", "区级", "县级", "省域", "市域",
 )
 _LEAD = re.compile(r"^(?:[一二三四五六七八九十]+是|——|—|－|-|·)")
-_KEEP = re.compile(rf"[{HAN_CLASS}0-9A-Za-z%◇]")
+_KEPT = rf"{HAN_CLASS}0-9A-Za-z%◇"  # the characters a matching form keeps
+_DROP = re.compile(rf"[^{_KEPT}]+")
 
 
 def region_variants(regions: Iterable[str]) -> tuple[str, ...]:
@@ -84,16 +85,24 @@ def matching_form(key: str, regions: Iterable[str] = ()) -> MatchForm:
         start = m.end()
     chars: list[str] = []
     pos: list[int] = []
-    i, n = start, len(key)
-    keep = _KEEP.finditer
+    i = start
     for m in pattern.finditer(key, start):
-        for c in keep(key, i, m.start()):
-            chars.append(c.group())
-            pos.append(c.start())
+        _keep(key, i, m.start(), chars, pos)
         chars.append(PLACEHOLDER)
         pos.append(m.start())
         i = m.end()
-    for c in keep(key, i, n):
-        chars.append(c.group())
-        pos.append(c.start())
+    _keep(key, i, len(key), chars, pos)
     return MatchForm("".join(chars), tuple(pos))
+
+
+def _keep(key: str, i: int, j: int, chars: list[str], pos: list[int]) -> None:
+    """The kept characters of ``key[i:j]`` onto ``chars``, their positions onto
+    ``pos`` (by the runs of dropped characters between them: few per unit)."""
+    for m in _DROP.finditer(key, i, j):
+        if m.start() > i:
+            chars.append(key[i : m.start()])
+            pos.extend(range(i, m.start()))
+        i = m.end()
+    if j > i:
+        chars.append(key[i:j])
+        pos.extend(range(i, j))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from itertools import chain
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,7 +45,7 @@ class Packed:
     weights: np.ndarray  # float64, one per code point
     starts: np.ndarray  # int64, form k is codes[starts[k]:starts[k + 1]]
     gram_keys: np.ndarray  # int64, the grams of form k sorted: gram_keys[gram_starts[k]:gram_starts[k + 1]]
-    gram_pos: np.ndarray  # int64, where each of those grams starts in its form (ascending among equal keys)
+    gram_pos: np.ndarray  # int64, where each of those grams starts in its form
     gram_starts: np.ndarray  # int64
     min_len: int
 
@@ -58,33 +59,29 @@ class Packed:
         starts = np.zeros(len(forms) + 1, dtype=np.int64)
         np.cumsum(lens, out=starts[1:])
         codes = codepoints(forms).astype(np.int64)
-        w = np.fromiter((x for ws in weights for x in ws), dtype=np.float64, count=int(starts[-1]))
-        keys, owner, pos = _grams(codes, starts, lens, min_len)
-        order = np.lexsort((pos, keys, owner))  # by form, then key, then position
+        w = np.fromiter(chain.from_iterable(weights), dtype=np.float64, count=int(starts[-1]))
         n_grams = np.maximum(lens - min_len + 1, 0)
         gram_starts = np.zeros(len(forms) + 1, dtype=np.int64)
         np.cumsum(n_grams, out=gram_starts[1:])
-        return cls(codes, w, starts, keys[order], pos[order], gram_starts, min_len)
+        keys = np.empty(int(gram_starts[-1]), dtype=np.int64)
+        pos = np.empty(int(gram_starts[-1]), dtype=np.int64)
+        _sorted_grams(_position_keys(codes, min_len), starts, gram_starts, keys, pos)
+        return cls(codes, w, starts, keys, pos, gram_starts, min_len)
 
     def __len__(self) -> int:
         return len(self.starts) - 1
 
 
-def _grams(codes: np.ndarray, starts: np.ndarray, lens: np.ndarray, min_len: int
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The packed ``min_len``-gram keys lying inside a form: key, form, position in the form."""
-    width = min(min_len, _KEY_CHARS)
-    n = len(codes)
-    if n < width:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
-    keys = codes[: n - width + 1].copy()
-    for d in range(1, width):
-        keys = (keys << _BITS) | codes[d : n - width + 1 + d]
-    owner = np.repeat(np.arange(len(lens), dtype=np.int64), lens)[: n - width + 1]
-    pos = np.arange(n - width + 1, dtype=np.int64) - starts[owner]
-    inside = pos + min_len <= lens[owner]  # the whole min_len-gram lies in the form
-    return keys[inside], owner[inside], pos[inside]
+@njit(cache=True, nogil=True)
+def _sorted_grams(position_keys, starts, gram_starts, keys, pos):
+    """Each form's gram keys (``position_keys`` at the positions where a whole
+    gram fits) sorted by key, with their positions, into ``keys`` / ``pos``."""
+    for f in range(len(starts) - 1):
+        a, b = gram_starts[f], gram_starts[f + 1]
+        for t in range(b - a):
+            keys[a + t] = position_keys[starts[f] + t]
+            pos[a + t] = t
+        _heapsort(keys[a:b], pos[a:b])
 
 
 @njit(cache=True, nogil=True)
@@ -101,7 +98,7 @@ def _first_at_least(keys, key):
 
 
 @njit(cache=True, nogil=True)
-def _sift(x, root, end):
+def _sift(x, y, root, end):
     while 2 * root + 1 < end:
         child = 2 * root + 1
         if child + 1 < end and x[child] < x[child + 1]:
@@ -109,18 +106,23 @@ def _sift(x, root, end):
         if x[root] >= x[child]:
             return
         x[root], x[child] = x[child], x[root]
+        if y is not None:
+            y[root], y[child] = y[child], y[root]
         root = child
 
 
 @njit(cache=True, nogil=True)
-def _heapsort(x):
-    """Sort ``x`` in place (heapsort: compiles in a fraction of ``np.sort``'s time)."""
+def _heapsort(x, y=None):
+    """Sort ``x`` in place, permuting ``y`` (if given) alike (heapsort: not
+    stable, and it compiles in a fraction of ``np.sort``'s time)."""
     n = len(x)
     for root in range(n // 2 - 1, -1, -1):
-        _sift(x, root, n)
+        _sift(x, y, root, n)
     for end in range(n - 1, 0, -1):
         x[0], x[end] = x[end], x[0]
-        _sift(x, 0, end)
+        if y is not None:
+            y[0], y[end] = y[end], y[0]
+        _sift(x, y, 0, end)
 
 
 @njit(cache=True, nogil=True)

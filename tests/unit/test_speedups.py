@@ -10,6 +10,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from align.document import load_document
 from align.features import MIN_TILE, TermSet, gram_mass, pair_features, prepare, shared_mass_bound
@@ -274,3 +276,40 @@ def test_char_weights_of_many_forms_are_each_forms(forms):
     assert w.df("发展") == sum("发展" in f for f in forms[::2]) > 0 and w.df("龘龘") == 0
     unseen = w.char_weights("龘龘龘")
     assert unseen == [1.0, 1.0, 1.0]
+
+
+def _matching_form_char_by_char(key: str, regions) -> tuple[str, tuple[int, ...]]:
+    """The matching form the plain way: every kept character visited on its own."""
+    from align import prepare
+
+    matching_form(key, regions)  # compiles the region pattern
+    lab = prepare.match_label(key)
+    start = lab.end if lab is not None else 0
+    m = prepare._LEAD.match(key, start)
+    start = m.end() if m else start
+    keep = re.compile(rf"[{prepare._KEPT}]")
+    pattern = prepare._PATTERNS[prepare.region_variants(tuple(regions))]
+    chars, pos, i = [], [], start
+    for r in list(pattern.finditer(key, start)) + [None]:
+        end = r.start() if r else len(key)
+        for c in keep.finditer(key, i, end):
+            chars.append(c.group())
+            pos.append(c.start())
+        if r:
+            chars.append(prepare.PLACEHOLDER)
+            pos.append(r.start())
+            i = r.end()
+    return "".join(chars), tuple(pos)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text("甲乙，。 ab1%◇我省全市浙江台州\u3000𠀀（一）、“”—-·\t.", max_size=40))
+def test_matching_form_keeps_what_a_char_by_char_scan_keeps(key):
+    form = matching_form(key, ("浙江省", "台州市"))
+    assert (form.text, form.pos) == _matching_form_char_by_char(key, ("浙江省", "台州市"))
+
+
+def test_matching_form_of_plan_text_is_a_char_by_char_scan(plan):
+    for text in TEXTS + plan:
+        form = matching_form(text, ("浙江省", "台州市"))
+        assert (form.text, form.pos) == _matching_form_char_by_char(text, ("浙江省", "台州市"))
