@@ -280,13 +280,21 @@ class Aligner:
     def _compiled(child_units: Sequence[Unit], parents: Sequence[Prepared]) -> bool:
         """Whether to tile with the compiled kernel: from ``COMPILED_FROM`` child
         units on (loading it costs about a second), unless some unit is too
-        long for it (then in Python)."""
+        long for it or numba cannot load it (then in Python).  The kernel is
+        loaded here, before any fork (:mod:`align.forked`): workers inherit it."""
         if len(child_units) < COMPILED_FROM:
             return False
-        from .tiling_jit import MAX_FORM
+        try:
+            from .tiling_jit import MAX_FORM, ready
 
-        longest = max(max(len(u.key) for u in child_units), max((len(p.form.text) for p in parents), default=0))
-        return longest < MAX_FORM
+            longest = max(max(len(u.key) for u in child_units), max((len(p.form.text) for p in parents), default=0))
+            if longest >= MAX_FORM:
+                return False
+            ready()
+        except Exception as exc:  # noqa: BLE001 - numba missing or unusable here: the same links, tiled in Python
+            log.warning("compiled tiling unavailable (%s: %s); tiling in Python, which is slower", type(exc).__name__, exc)
+            return False
+        return True
 
     def _jobs_for(self, n_children: int) -> int:
         """Processes for aligning ``n_children`` units (:func:`~align.forked.jobs_for`)."""

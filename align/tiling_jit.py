@@ -296,3 +296,8 @@ def tiles(a: str, b: str, min_len: int = 3) -> list[tuple[int, int, int]]:
     pb = Packed.of([b], [[1.0] * len(b)], min_len)
     m = measure_pairs(pa, pb, np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64))
     return list(m.tiles_of(0))
+
+
+def ready() -> None:
+    """Compile or load the kernels now (a process forked afterwards inherits them)."""
+    tiles("甲乙丙丁", "甲乙丙丁")

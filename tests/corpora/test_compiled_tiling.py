@@ -55,3 +55,14 @@ def test_a_unit_too_long_for_the_kernel_is_tiled_in_python(docs, monkeypatch):
     assert Aligner._compiled(units, parents)
     long = dataclasses.replace(units[0], key="甲" * MAX_FORM)
     assert not Aligner._compiled([long] + units[1:], parents)
+
+
+def test_without_numba_the_links_are_tiled_in_python(docs, monkeypatch, caplog):
+    parent, child = docs["zhejiang-urbanization-14fyp"], docs["taizhou-urbanization-14fyp"]
+    model = CorpusModel(parent.alignable() + child.alignable(), regions=("浙江", "台州"))
+    python = _links(parent, child, model, jobs=1)
+    monkeypatch.setattr(match, "COMPILED_FROM", 0)
+    monkeypatch.setitem(sys.modules, "align.tiling_jit", None)  # import fails, as without numba
+    with caplog.at_level("WARNING", logger="align.match"):
+        assert _links(parent, child, model, jobs=1) == python
+    assert "compiled tiling unavailable" in caplog.text
