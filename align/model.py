@@ -85,9 +85,6 @@ class CorpusModel:
             self._tok_cache: dict[str, list[str]] = {}
             self.index = NgramIndex(ngram_range=ngram_range, word_weight=word_weight, max_df=max_df,
                                     tokenize=self._tokens)
-            self._prepared: dict[tuple[str, str], Prepared] = {}
-            self._grams: dict[tuple[str, str], dict[str, list[int]]] = {}
-            self._matrices: dict[tuple[str, ...], object] = {}
             words = None
             if self.index.uses_words and jobs_for(len(forms), jobs, FORK_FROM) > 1:
                 # jieba over a large background, in a second process meanwhile
@@ -97,21 +94,16 @@ class CorpusModel:
                 terms = term_candidates(units, self.lexicon.terms, self.tokenizer.is_word)
                 self.terms = TermSet(terms, self.generic, forms)
                 # the background's vectors, kept: units of the background are not vectorised again
-                then = None if words is None else lambda: self._meanwhile(units, words)
-                self._background = self.index.fit_transform(forms, then)
+                self._background = self.index.fit_transform(forms, words.result if words is not None else None)
             finally:
                 if words is not None:
                     words.close()  # after an error: the process is not left waiting to send
             self._rows: dict[str, int] = {}
             for i, f in enumerate(forms):
                 self._rows.setdefault(f, i)
-
-    def _meanwhile(self, units: list[Unit], words: ForkedCall):
-        """The background's words from the other process, every unit prepared
-        while it still counts them (a large background is aligned next: its
-        units' weights and terms are needed then)."""
-        self.prepared(units)
-        return words.result()
+            self._prepared: dict[tuple[str, str], Prepared] = {}
+            self._grams: dict[tuple[str, str], dict[str, list[int]]] = {}
+            self._matrices: dict[tuple[str, ...], object] = {}
 
     def _form(self, u: Unit) -> MatchForm:
         f = self._forms.get(u.key)
