@@ -357,8 +357,8 @@ class Aligner:
 
     def _features_compiled(self, children: list[Prepared], pools) -> list[list[tuple[int, PairFeatures]]]:
         """Features of the candidate pairs, every pair tiled by the compiled
-        kernel in one call; pairs whose shared mass is under
-        :meth:`_least_mass` are not kept (the same pairs pass every test)."""
+        kernel in one call; a pair sharing no heavy programme term is kept
+        only if :meth:`_may_pass` (judged on all pairs at once)."""
         import numpy as np
 
         from .tiling_jit import Packed, measure_pairs
@@ -369,16 +369,21 @@ class Aligner:
         pair_parent = np.fromiter((j for pool, _ in pools for j in pool), dtype=np.int64, count=sum(sizes))
         packed = Packed.of([c.form.text for c in children], [c.weights for c in children], MIN_TILE)
         m = measure_pairs(packed, self._side.packed, pair_child, pair_parent)
+        # cc / pc as features_of_tiles computes them (the same float divisions)
+        c_total = np.array([c.total for c in children])[pair_child]
+        p_total = np.array([p.total for p in parents])[pair_parent]
+        cc = np.divide(m.child_sum, c_total, out=np.zeros(len(pair_child)), where=c_total != 0)
+        pc = np.divide(m.parent_sum, p_total, out=np.zeros(len(pair_child)), where=p_total != 0)
+        may = self._may_pass(m.child_sum, cc, pc, m.best, m.tiled).tolist()
         child_sum, parent_sum, best = m.child_sum.tolist(), m.parent_sum.tolist(), m.best.tolist()
         tile_i, tile_j, tile_k, starts = m.i.tolist(), m.j.tolist(), m.k.tolist(), m.starts.tolist()
         all_feats = []
         q = 0
         for c, (pool, cos) in zip(children, pools):
             heavy = self._heavy(c)
-            least = self._least_mass(c)
             feats = []
             for j in pool:
-                if child_sum[q] >= least or (heavy and not heavy.isdisjoint(parents[j].terms)):
+                if may[q] or (heavy and not heavy.isdisjoint(parents[j].terms)):
                     a, b = starts[q], starts[q + 1]
                     found = tuple(zip(tile_i[a:b], tile_j[a:b], tile_k[a:b]))
                     feats.append((j, features_of_tiles(c, parents[j], termset, cos.get(j, 0.0), found,
@@ -428,6 +433,21 @@ class Aligner:
         if f.anchor >= s.anchor_weight and f.cc >= s.anchor_coverage and f.mass >= s.anchor_mass:
             mass = min(mass, s.anchor_mass)
         return f.mass >= mass and max(f.cc, f.pc) >= cov and min(f.cc, f.pc) >= s.min_other_coverage
+
+    def _may_pass(self, mass, cc, pc, best, tiled):
+        """Whether :meth:`_textual` (with or without the chapter prior) or
+        :meth:`_partial` can hold for pairs sharing no heavy programme term
+        (so no anchor), for arrays of pairs: the comparisons those methods
+        make, on the same floats, with the looser of each pair of thresholds."""
+        import numpy as np
+
+        s = self.settings
+        hi, lo = np.maximum(cc, pc), np.minimum(cc, pc)
+        identical = (cc >= IDENTICAL_COVERAGE) & (pc >= IDENTICAL_COVERAGE) & (tiled >= s.identical_min_chars)
+        textual = ((mass >= min(s.min_mass, s.prior_min_mass)) & (hi >= min(s.min_coverage, s.prior_min_coverage))
+                   & (lo >= s.min_other_coverage))
+        phrase = (best >= s.phrase_weight) & (lo >= s.phrase_coverage)
+        return identical | textual | phrase
 
     def _partial(self, f: PairFeatures) -> bool:
         s = self.settings

@@ -259,6 +259,7 @@ class Measured:
     child_sum: np.ndarray  # weight of the child's tiled characters
     parent_sum: np.ndarray
     best: np.ndarray  # child weight of the heaviest single tile
+    tiled: np.ndarray  # characters tiled (on either side)
 
     def tiles_of(self, q: int) -> tuple[tuple[int, int, int], ...]:
         a, b = int(self.starts[q]), int(self.starts[q + 1])
@@ -283,7 +284,9 @@ def measure_pairs(children: Packed, parents: Packed, pair_child: np.ndarray, pai
                  parents.codes, parents.weights, parents.starts, parents.gram_keys, parents.gram_pos,
                  parents.gram_starts, pair_child, pair_parent, min_len, _COMPENSATED, starts, out_i, out_j, out_k, sums)
     end = int(starts[-1])
-    return Measured(starts, out_i[:end], out_j[:end], out_k[:end], sums[:, 0], sums[:, 1], sums[:, 2])
+    owner = np.repeat(np.arange(len(pair_child)), np.diff(starts))
+    tiled = np.bincount(owner, weights=out_k[:end], minlength=len(pair_child)).astype(np.int64)
+    return Measured(starts, out_i[:end], out_j[:end], out_k[:end], sums[:, 0], sums[:, 1], sums[:, 2], tiled)
 
 
 def tiles(a: str, b: str, min_len: int = 3) -> list[tuple[int, int, int]]:

@@ -66,3 +66,23 @@ def test_without_numba_the_links_are_tiled_in_python(docs, monkeypatch, caplog):
     with caplog.at_level("WARNING", logger="align.match"):
         assert _links(parent, child, model, jobs=1) == python
     assert "compiled tiling unavailable" in caplog.text
+
+
+def test_pairs_left_out_could_pass_no_test(docs, monkeypatch):
+    """``_may_pass`` holds wherever ``_textual`` (either way) or ``_partial`` does, for pairs without an anchor."""
+    import numpy as np
+
+    parent, child = docs["zhejiang-urbanization-14fyp"], docs["taizhou-urbanization-14fyp"]
+    model = CorpusModel(parent.alignable() + child.alignable(), regions=("浙江", "台州"))
+    got = []
+    real = Aligner._decide_all
+    monkeypatch.setattr(Aligner, "_decide_all", lambda self, ch, feats, m: got.append((self, feats)) or real(self, ch, feats, m))
+    _links(parent, child, model, jobs=1)  # in Python: every pair over the mass bound measured
+    aligner, all_feats = got[0]
+    feats = [f for fs in all_feats for _, f in fs if f.anchor < aligner.settings.anchor_weight]
+    may = aligner._may_pass(*(np.array(x) for x in zip(*[(f.mass, f.cc, f.pc, f.best, sum(k for *_, k in f.tiles))
+                                                         for f in feats])))
+    passes = [aligner._textual(f) or aligner._textual(f, True) or aligner._partial(f) for f in feats]
+    assert sum(passes) > 100 and not all(may)  # real pairs, and some are left out
+    assert all(m for m, p in zip(may.tolist(), passes) if p)
+

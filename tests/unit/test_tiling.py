@@ -74,6 +74,7 @@ def test_sums_are_the_features_sums(forms):
         f = pair_features(children[ci], parents[pi], termset)
         assert m.tiles_of(q) == f.tiles
         assert m.child_sum[q] == f.mass and m.best[q] == f.best
+        assert m.tiled[q] == sum(k for *_, k in f.tiles)
         assert m.parent_sum[q] / parents[pi].total == f.pc  # (pc is stored divided by the parent's total)
         shared += bool(f.tiles)
     assert shared > 100
