@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from numbers import Integral
+from typing import NamedTuple
 
 import numpy as np
 
@@ -187,20 +188,50 @@ class CharCounts:
         return self.strings_.counts([grams(f) for f in forms])
 
 
+class Encoded(NamedTuple):
+    """Token lists as numbers: the distinct tokens (sorted), each token as its
+    index among them, and the length of each list (compact to send between
+    processes; see :func:`encode_tokens`, :func:`join_encoded`)."""
+
+    vocab: list[str]
+    cols: np.ndarray  # int64
+    lens: np.ndarray  # int64
+
+
+def encode_tokens(token_lists: Sequence[Sequence[str]]) -> Encoded:
+    flat = [t for toks in token_lists for t in toks]
+    vocab = sorted(set(flat))
+    index = {t: i for i, t in enumerate(vocab)}
+    cols = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
+    return Encoded(vocab, cols, np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists)))
+
+
+def join_encoded(first: Encoded, then: Encoded) -> Encoded:
+    """The encoding of ``first``'s token lists followed by ``then``'s (what
+    :func:`encode_tokens` gives for the lists put together)."""
+    vocab = sorted(set(first.vocab).union(then.vocab))
+    index = {t: i for i, t in enumerate(vocab)}
+    a = np.fromiter(map(index.__getitem__, first.vocab), dtype=np.int64, count=len(first.vocab))
+    b = np.fromiter(map(index.__getitem__, then.vocab), dtype=np.int64, count=len(then.vocab))
+    return Encoded(vocab, np.concatenate([a[first.cols], b[then.cols]]), np.concatenate([first.lens, then.lens]))
+
+
 class TokenCounts:
     """Token counts of token lists, as ``CountVectorizer`` with a callable analyzer."""
 
     def fit_counts(self, token_lists: Sequence[Sequence[str]], max_df: float = 1.0):
-        flat = [t for toks in token_lists for t in toks]
-        vocab = sorted(set(flat))
+        return self.fit_encoded(encode_tokens(token_lists), max_df)
+
+    def fit_encoded(self, encoded: Encoded, max_df: float = 1.0):
+        """:meth:`fit_counts` of encoded token lists (:func:`encode_tokens`)."""
+        vocab, cols, lens = encoded
         if not vocab:
             raise ValueError(_EMPTY)
-        index = {t: i for i, t in enumerate(vocab)}
-        cols = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
-        pair, counts = _pairs(self._owners(token_lists), cols, len(vocab))
-        mask = _limit(pair, len(vocab), len(token_lists), max_df)
+        owners = np.repeat(np.arange(len(lens), dtype=np.int64), lens)
+        pair, counts = _pairs(owners, cols, len(vocab))
+        mask = _limit(pair, len(vocab), len(lens), max_df)
         self.vocabulary_ = {t: i for i, t in enumerate(t for t, keep in zip(vocab, mask) if keep)}
-        return _csr(pair, counts, len(token_lists), len(vocab), mask)
+        return _csr(pair, counts, len(lens), len(vocab), mask)
 
     def counts(self, token_lists: Sequence[Sequence[str]]):
         get = self.vocabulary_.get
@@ -279,14 +310,22 @@ class NgramIndex:
     def fit_words(self, background_forms: Sequence[str]) -> "tuple[TokenCounts, object]":
         """The word vocabulary of the background and its count matrix (the
         slow part of fitting: jieba on every form; it depends on nothing else)."""
+        return self.fit_encoded_words(self.encode_words(background_forms))
+
+    def encode_words(self, forms: Sequence[str]) -> Encoded:
+        """The words of forms, encoded (a part of the background may be
+        encoded in another process: see :func:`join_encoded`)."""
+        return encode_tokens([self.tokenize(f) for f in forms])
+
+    def fit_encoded_words(self, encoded: Encoded) -> "tuple[TokenCounts, object]":
+        """:meth:`fit_words` from the background's encoded words."""
         counts = TokenCounts()
-        tokens = [self.tokenize(f) for f in background_forms]
         try:
-            return counts, counts.fit_counts(tokens, self._max_df(len(tokens)))
+            return counts, counts.fit_encoded(encoded, self._max_df(len(encoded.lens)))
         except ValueError as exc:  # every word is that common (a few phrases reworded): keep them all
             if str(exc) != _PRUNED:
                 raise
-            return counts, counts.fit_counts(tokens)
+            return counts, counts.fit_encoded(encoded)
 
     def transform(self, forms: Sequence[str]):
         """The stacked, weighted sparse vectors of some forms."""

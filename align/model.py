@@ -6,9 +6,12 @@ Python: the two documents).  It holds the character weights, the programme
 terms and their weights, the TF-IDF vectorisers, and caches each unit's
 matching form and vector, so scoring many pairs of one corpus repeats no
 work.  Alignments depend on the background only through how distinctive
-wording is judged to be.  From ``FORK_FROM`` units on, the background's
-jieba words are counted in a forked process (``jobs``, as for the
-:class:`~align.match.Aligner`) while this one computes the rest.
+wording is judged to be.  From ``FORK_FROM`` units on, the jieba words of
+most of the background are counted in a forked process (``jobs``, as for
+the :class:`~align.match.Aligner`) while this one computes the rest, then
+counts the words of the last ``1 - WORKER_WORDS`` of the forms itself; the
+two parts are joined as numbers (:func:`~align.index.join_encoded`), the same
+counts as one process would find.
 
 >>> from align.document import document_from_text
 >>> a = document_from_text("一、目标\\n\\n全面实施千年古城复兴计划。", "a")
@@ -25,7 +28,7 @@ from contextlib import contextmanager
 
 from .features import MIN_TILE, Prepared, TermSet, add_terms, term_candidates
 from .forked import ForkedCall, jobs_for
-from .index import NgramIndex
+from .index import NgramIndex, join_encoded
 from .lexicon import Lexicon, load_lexicon, strip_punct
 from .prepare import MatchForm, matching_form
 from .records import Unit
@@ -37,6 +40,9 @@ log = logging.getLogger(__name__)
 
 _TOKENIZERS: dict[int, tuple[Lexicon, object]] = {}
 FORK_FROM = 20_000  # background units from which jieba runs in a second process while the rest is computed
+# the share of the background's forms whose words the second process counts; this one counts the rest
+# after its own work (character weights, terms, n-grams), which takes about as long as jieba on 1/8
+WORKER_WORDS = 0.88
 
 
 def shared_tokenizer(lexicon: Lexicon):
@@ -87,14 +93,16 @@ class CorpusModel:
                                     tokenize=self._tokens)
             words = None
             if self.index.uses_words and jobs_for(len(forms), jobs, FORK_FROM) > 1:
-                # jieba over a large background, in a second process meanwhile
-                words = ForkedCall(lambda: self.index.fit_words(forms), "counting the background's words")
+                # jieba over most of a large background in a second process meanwhile; the rest here, last
+                cut = round(len(forms) * WORKER_WORDS)
+                words = ForkedCall(lambda: self.index.encode_words(forms[:cut]), "counting the background's words")
             try:
                 self.weights = Weights(forms, self.generic)
                 terms = term_candidates(units, self.lexicon.terms, self.tokenizer.is_word)
                 self.terms = TermSet(terms, self.generic, forms)
                 # the background's vectors, kept: units of the background are not vectorised again
-                self._background = self.index.fit_transform(forms, words.result if words is not None else None)
+                self._background = self.index.fit_transform(
+                    forms, None if words is None else lambda: self._words_with(words, forms[cut:]))
             finally:
                 if words is not None:
                     words.close()  # after an error: the process is not left waiting to send
@@ -104,6 +112,11 @@ class CorpusModel:
             self._prepared: dict[tuple[str, str], Prepared] = {}
             self._grams: dict[tuple[str, str], dict[str, list[int]]] = {}
             self._matrices: dict[tuple[str, ...], object] = {}
+
+    def _words_with(self, words: ForkedCall, rest: list[str]):
+        """The background's words: the other process's part, then ``rest``, counted here."""
+        mine = self.index.encode_words(rest)
+        return self.index.fit_encoded_words(join_encoded(words.result(), mine))
 
     def _form(self, u: Unit) -> MatchForm:
         f = self._forms.get(u.key)

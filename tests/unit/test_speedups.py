@@ -129,6 +129,22 @@ def test_words_in_most_forms_are_left_out_of_the_word_view_unless_all_are():
     assert set(idx.word_counts_.vocabulary_) == {"推进", "建设"}
 
 
+def test_words_encoded_in_two_parts_are_the_words_encoded_at_once(plan):
+    from align.index import TokenCounts, encode_tokens, join_encoded
+
+    tok = shared_tokenizer(load_lexicon())
+    lists = [tok.cut(t) for t in plan] + [[], ["甲"], ["甲", "甲", "乙"]]
+    for cut in (0, 1, len(lists) // 3, len(lists)):
+        joined = join_encoded(encode_tokens(lists[:cut]), encode_tokens(lists[cut:]))
+        whole = encode_tokens(lists)
+        assert joined.vocab == whole.vocab
+        assert np.array_equal(joined.cols, whole.cols) and np.array_equal(joined.lens, whole.lens)
+    a, b = TokenCounts(), TokenCounts()
+    ma = a.fit_encoded(join_encoded(encode_tokens(lists[:50]), encode_tokens(lists[50:])), 0.2)
+    mb = b.fit_counts(lists, 0.2)
+    assert a.vocabulary_ == b.vocabulary_ and (ma != mb).nnz == 0
+
+
 def test_vectorizer_errors_are_tfidfvectorizers():
     with pytest.raises(ValueError, match="empty vocabulary"):
         NgramIndex().fit(["a", "b"])
