@@ -34,40 +34,29 @@ def gram_index(b: str, min_len: int = 3) -> dict[str, list[int]]:
     return index
 
 
-def tiles(a: str, b: str, min_len: int = 3, b_index: dict[str, list[int]] | None = None,
-          a_grams: list[str] | None = None) -> list[tuple[int, int, int]]:
+def tiles(a: str, b: str, min_len: int = 3, b_index: dict[str, list[int]] | None = None) -> list[tuple[int, int, int]]:
     """Greedy string tiling: non-overlapping common substrings of ``a`` and
     ``b`` (longest first), as ``(start_in_a, start_in_b, length)``.
 
     Order is free, so inverted clauses (不断完善X → X不断完善) still match.
+    ``b_index``: ``b``'s :func:`gram_index`, when it is reused across many ``a``.
 
     >>> tiles("不断完善基础设施和公共服务", "基础设施和公共服务不断完善")
     [(4, 0, 9), (0, 9, 4)]
     """
     if len(a) < min_len or len(b) < min_len:
         return []
-    index = b_index if b_index is not None else gram_index(b, min_len)
-    grams = a_grams if a_grams is not None else [a[i : i + min_len] for i in range(len(a) - min_len + 1)]
-    if index.keys().isdisjoint(grams):
-        return []
-    found: list[tuple[int, int, int]] = []
-    la, lb = len(a), len(b)
-    for i, g in enumerate(grams):
-        for j in index.get(g, ()):
-            if i and j and a[i - 1] == b[j - 1]:
-                continue  # not left-maximal: found from an earlier start
-            k = min_len
-            while i + k < la and j + k < lb and a[i + k] == b[j + k]:
-                k += 1
-            found.append((k, i, j))
-    return _greedy(found, la, lb, min_len)
+    a_index = gram_index(a, min_len)
+    if b_index is None:
+        b_index = gram_index(b, min_len)
+    return shared_tiles(a, b, a_index, b_index, a_index.keys() & b_index.keys(), min_len)
 
 
 def shared_tiles(a: str, b: str, a_index: dict[str, list[int]], b_index: dict[str, list[int]],
                  shared: Iterable[str], min_len: int = 3) -> list[tuple[int, int, int]]:
-    """:func:`tiles` of ``a`` and ``b`` from their :func:`gram_index` and the
-    ``min_len``-grams they share (``a_index.keys() & b_index.keys()``): the
-    same tiles in the same order, visiting only the shared grams."""
+    """The tiles of ``a`` and ``b`` (:func:`tiles`) from their :func:`gram_index`
+    and the ``min_len``-grams they share (``a_index.keys() & b_index.keys()``):
+    a match can only start at a shared gram, so only those are visited."""
     found: list[tuple[int, int, int]] = []
     la, lb = len(a), len(b)
     for g in shared:

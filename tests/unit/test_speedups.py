@@ -224,16 +224,6 @@ def _unit(text: str):
     return Unit("d", str(abs(hash(text))), (), 0, text, text, 0, len(text))
 
 
-def test_shared_tiles_are_tiles(forms):
-    from align.tiling import shared_tiles, tiles
-
-    pairs = [(a, b) for a in forms[:40] for b in forms[:120]]
-    pairs += [("不断完善基础设施和公共服务", "基础设施和公共服务不断完善"), ("甲乙丙甲乙丙甲乙丙", "甲乙丙丁甲乙丙"), ("ab", "abc")]
-    for a, b in pairs:
-        ai, bi = gram_index(a, MIN_TILE), gram_index(b, MIN_TILE)
-        assert shared_tiles(a, b, ai, bi, ai.keys() & bi.keys(), MIN_TILE) == tiles(a, b, MIN_TILE)
-
-
 def _ranked(dense: np.ndarray, k: int, m: float | None) -> list[list[tuple[int, float]]]:
     """The plain ranking: per row, entries ≥ m, by value then lower column, k of them."""
     out = []
