@@ -227,8 +227,7 @@ class TokenCounts:
         vocab, cols, lens = encoded
         if not vocab:
             raise ValueError(_EMPTY)
-        owners = np.repeat(np.arange(len(lens), dtype=np.int64), lens)
-        pair, counts = _pairs(owners, cols, len(vocab))
+        pair, counts = _pairs(self._owners(lens), cols, len(vocab))
         mask = _limit(pair, len(vocab), len(lens), max_df)
         self.vocabulary_ = {t: i for i, t in enumerate(t for t, keep in zip(vocab, mask) if keep)}
         return _csr(pair, counts, len(lens), len(vocab), mask)
@@ -238,12 +237,13 @@ class TokenCounts:
         cols = np.fromiter((get(t, -1) for toks in token_lists for t in toks), dtype=np.int64)
         hit = cols >= 0
         n = len(self.vocabulary_)
-        return _csr(*_pairs(self._owners(token_lists)[hit], cols[hit], n), len(token_lists), n)
+        lens = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+        return _csr(*_pairs(self._owners(lens)[hit], cols[hit], n), len(token_lists), n)
 
     @staticmethod
-    def _owners(token_lists: Sequence[Sequence[str]]) -> np.ndarray:
-        lens = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
-        return np.repeat(np.arange(len(token_lists), dtype=np.int64), lens)
+    def _owners(lens: np.ndarray) -> np.ndarray:
+        """The list each token belongs to, from the lists' lengths."""
+        return np.repeat(np.arange(len(lens), dtype=np.int64), lens)
 
 
 def load_tfidf():

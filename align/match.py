@@ -53,10 +53,9 @@ from .tiling import gram_index
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .tiling_jit import Packed
-
     from .document import Document
     from .model import CorpusModel
+    from .tiling_jit import Packed
 
 log = logging.getLogger(__name__)
 
@@ -367,7 +366,7 @@ class Aligner:
         sizes = [len(pool) for pool, _ in pools]
         pair_child = np.repeat(np.arange(len(children), dtype=np.int64), sizes)
         pair_parent = np.fromiter((j for pool, _ in pools for j in pool), dtype=np.int64, count=sum(sizes))
-        packed = Packed.of([c.form.text for c in children], [c.weights for c in children], MIN_TILE)
+        packed = Packed.of([c.form.text for c in children], [c.weights for c in children], MIN_TILE, grams=False)
         m = measure_pairs(packed, self._side.packed, pair_child, pair_parent)
         # cc / pc as features_of_tiles computes them (the same float divisions)
         c_total = np.array([c.total for c in children])[pair_child]

@@ -11,7 +11,7 @@ into integers (21 bits per code point, up to three code points) and sorted
 once per alignment; each child gram is looked up by binary search.  The
 aligner measures every candidate pair of a slice of children in one call
 (:func:`measure_pairs`) when the alignment is large enough to repay loading
-the compiled code; :func:`tiles` tiles one pair (for tests).
+the compiled code; :func:`tiles` tiles one pair (for tests, and to load the kernel).
 
 Numba compiles the kernel on first use (a few seconds, once per machine)
 and caches the machine code beside this file (``__pycache__``), or in the
@@ -50,7 +50,10 @@ class Packed:
     min_len: int
 
     @classmethod
-    def of(cls, forms: Sequence[str], weights: Sequence[Sequence[float]], min_len: int) -> "Packed":
+    def of(cls, forms: Sequence[str], weights: Sequence[Sequence[float]], min_len: int,
+           grams: bool = True) -> "Packed":
+        """The forms packed; their grams sorted for lookup only with ``grams``
+        (the parents' side of a pair: a child's grams are read in order)."""
         if min_len < 1:
             raise ValueError("min_len must be at least 1")
         lens = np.fromiter(map(len, forms), dtype=np.int64, count=len(forms))
@@ -60,16 +63,14 @@ class Packed:
         np.cumsum(lens, out=starts[1:])
         codes = codepoints(forms).astype(np.int64)
         w = np.fromiter(chain.from_iterable(weights), dtype=np.float64, count=int(starts[-1]))
-        n_grams = np.maximum(lens - min_len + 1, 0)
+        n_grams = np.maximum(lens - min_len + 1, 0) if grams else np.zeros(len(forms), dtype=np.int64)
         gram_starts = np.zeros(len(forms) + 1, dtype=np.int64)
         np.cumsum(n_grams, out=gram_starts[1:])
         keys = np.empty(int(gram_starts[-1]), dtype=np.int64)
         pos = np.empty(int(gram_starts[-1]), dtype=np.int64)
-        _sorted_grams(_position_keys(codes, min_len), starts, gram_starts, keys, pos)
+        if grams:
+            _sorted_grams(_position_keys(codes, min_len), starts, gram_starts, keys, pos)
         return cls(codes, w, starts, keys, pos, gram_starts, min_len)
-
-    def __len__(self) -> int:
-        return len(self.starts) - 1
 
 
 @njit(cache=True, nogil=True)
@@ -267,7 +268,8 @@ class Measured:
 
 
 def measure_pairs(children: Packed, parents: Packed, pair_child: np.ndarray, pair_parent: np.ndarray) -> Measured:
-    """Tile every pair ``(children[pair_child[q]], parents[pair_parent[q]])``."""
+    """Tile every pair ``(children[pair_child[q]], parents[pair_parent[q]])``
+    (``parents`` packed with their grams)."""
     if children.min_len != parents.min_len:
         raise ValueError("children and parents packed with different min_len")
     min_len = parents.min_len
@@ -295,7 +297,7 @@ def tiles(a: str, b: str, min_len: int = 3) -> list[tuple[int, int, int]]:
     >>> tiles("不断完善基础设施和公共服务", "基础设施和公共服务不断完善")
     [(4, 0, 9), (0, 9, 4)]
     """
-    pa = Packed.of([a], [[1.0] * len(a)], min_len)
+    pa = Packed.of([a], [[1.0] * len(a)], min_len, grams=False)
     pb = Packed.of([b], [[1.0] * len(b)], min_len)
     m = measure_pairs(pa, pb, np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64))
     return list(m.tiles_of(0))

@@ -66,7 +66,8 @@ def test_sums_are_the_features_sums(forms):
     units = prepare([_unit(k, f) for k, f in enumerate(forms[:300])], (), weights)
     children, parents = units[:80], units[80:]
     pc, pp = np.meshgrid(np.arange(len(children)), np.arange(len(parents)), indexing="ij")
-    m = tiling_jit.measure_pairs(tiling_jit.Packed.of([c.form.text for c in children], [c.weights for c in children], MIN_TILE),
+    m = tiling_jit.measure_pairs(tiling_jit.Packed.of([c.form.text for c in children], [c.weights for c in children], MIN_TILE,
+                                                      grams=False),
                                  tiling_jit.Packed.of([p.form.text for p in parents], [p.weights for p in parents], MIN_TILE),
                                  pc.ravel(), pp.ravel())
     shared = 0
