@@ -291,7 +291,8 @@ class Aligner:
                 return False
             ready()
         except Exception as exc:  # noqa: BLE001 - numba missing or unusable here: the same links, tiled in Python
-            log.warning("compiled tiling unavailable (%s: %s); tiling in Python, which is slower", type(exc).__name__, exc)
+            log.warning("compiled tiling unavailable (%s: %s); tiling in Python, which is slower",
+                        type(exc).__name__, exc)
             return False
         return True
 

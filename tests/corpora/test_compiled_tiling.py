@@ -76,7 +76,8 @@ def test_pairs_left_out_could_pass_no_test(docs, monkeypatch):
     model = CorpusModel(parent.alignable() + child.alignable(), regions=("浙江", "台州"))
     got = []
     real = Aligner._decide_all
-    monkeypatch.setattr(Aligner, "_decide_all", lambda self, ch, feats, m: got.append((self, feats)) or real(self, ch, feats, m))
+    monkeypatch.setattr(Aligner, "_decide_all",
+                        lambda self, ch, feats, m: got.append((self, feats)) or real(self, ch, feats, m))
     _links(parent, child, model, jobs=1)  # in Python: every pair over the mass bound measured
     aligner, all_feats = got[0]
     feats = [f for fs in all_feats for _, f in fs if f.anchor < aligner.settings.anchor_weight]

@@ -31,7 +31,8 @@ def forms():
 
 
 def test_one_pair():
-    assert tiling_jit.tiles("不断完善基础设施和公共服务", "基础设施和公共服务不断完善") == [(4, 0, 9), (0, 9, 4)]
+    inverted = ("不断完善基础设施和公共服务", "基础设施和公共服务不断完善")
+    assert tiling_jit.tiles(*inverted) == [(4, 0, 9), (0, 9, 4)]
     assert tiling_jit.tiles("推进建设", "加快发展") == []
     assert tiling_jit.tiles("ab", "abc") == []
     assert tiling_jit.tiles("甲乙丙甲乙丙甲乙丙", "甲乙丙丁甲乙丙") == [(0, 0, 3), (3, 4, 3)]
@@ -66,10 +67,10 @@ def test_sums_are_the_features_sums(forms):
     units = prepare([_unit(k, f) for k, f in enumerate(forms[:300])], (), weights)
     children, parents = units[:80], units[80:]
     pc, pp = np.meshgrid(np.arange(len(children)), np.arange(len(parents)), indexing="ij")
-    m = tiling_jit.measure_pairs(tiling_jit.Packed.of([c.form.text for c in children], [c.weights for c in children], MIN_TILE,
-                                                      grams=False),
-                                 tiling_jit.Packed.of([p.form.text for p in parents], [p.weights for p in parents], MIN_TILE),
-                                 pc.ravel(), pp.ravel())
+    packed_children = tiling_jit.Packed.of([c.form.text for c in children], [c.weights for c in children], MIN_TILE,
+                                           grams=False)
+    packed_parents = tiling_jit.Packed.of([p.form.text for p in parents], [p.weights for p in parents], MIN_TILE)
+    m = tiling_jit.measure_pairs(packed_children, packed_parents, pc.ravel(), pp.ravel())
     shared = 0
     for q, (ci, pi) in enumerate(zip(pc.ravel().tolist(), pp.ravel().tolist())):
         f = pair_features(children[ci], parents[pi], termset)
