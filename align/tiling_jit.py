@@ -38,8 +38,8 @@ _COMPENSATED = sys.version_info >= (3, 12)  # Python's sum() of floats is compen
 
 @dataclass(frozen=True)
 class Packed:
-    """Matching forms and their character weights, concatenated, with the
-    ``min_len``-grams of each form sorted for lookup."""
+    """Matching forms and their character weights, concatenated, and (for the
+    parents' side) the ``min_len``-grams of each form sorted for lookup."""
 
     codes: np.ndarray  # int64 code points of all forms
     weights: np.ndarray  # float64, one per code point
