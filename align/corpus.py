@@ -28,8 +28,8 @@ from align.errors import InputError, ManifestError
 
 log = logging.getLogger(__name__)
 
-LEVELS: tuple[str, ...] = ("province", "city", "county", "district")
-"""Administrative levels, highest rank first (province outranks city, ...)."""
+LEVELS: tuple[str, ...] = ("nation", "province", "city", "county", "district")
+"""Administrative levels, highest rank first (the nation outranks a province, a province a city, ...)."""
 
 _REQUIRED = ("id", "title", "level", "region", "date", "file", "parents")
 _OPTIONAL = ("encoding", "notes")

@@ -23,7 +23,7 @@ from ..widgets.table import Col, FrameTable
 from .base import HELP_FIRST, ExportableScreen
 from .dialogs import ChoiceDialog
 
-LEVEL_MARK = {"province": "省", "city": "市", "county": "县", "district": "区"}
+LEVEL_MARK = {"nation": "国", "province": "省", "city": "市", "county": "县", "district": "区"}
 SCORE_CELLS = 26  # "  echo  23.3% · cov  29.2%"
 GUIDE = 4  # cells of tree guide per level
 
