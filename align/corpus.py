@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 LEVELS: tuple[str, ...] = ("nation", "province", "city", "county", "district")
 """Administrative levels, highest rank first (the nation outranks a province, a province a city, ...)."""
+# words users write for a level, and the level they mean (spelling mistakes get the closest level)
+_LEVEL_SYNONYMS = {"country": "nation", "national": "nation", "central": "nation", "state": "nation",
+                   "prefecture": "city", "prefectural": "city", "provincial": "province"}
 
 _REQUIRED = ("id", "title", "level", "region", "date", "file", "parents")
 _OPTIONAL = ("encoding", "notes")
@@ -320,7 +323,9 @@ class _Checker:
 
         level = table.get("level")
         if isinstance(level, str) and level.strip() and level not in LEVELS:
-            bad("level", f"unknown level {_q(level)}{_did_you_mean(level, list(LEVELS))}; "
+            hint = (f' (did you mean "{_LEVEL_SYNONYMS[level.strip().lower()]}"?)'
+                    if level.strip().lower() in _LEVEL_SYNONYMS else _did_you_mean(level, list(LEVELS)))
+            bad("level", f"unknown level {_q(level)}{hint}; "
                 f"use one of {', '.join(LEVELS)}")
 
         date = _date(table["date"]) if "date" in table else ""

@@ -210,19 +210,6 @@ def score_items(items: list[GoldItem], child_doc, parent_doc, child_units, paren
     return result
 
 
-def corpus_background(manifest, docs: dict, unit: str) -> tuple[list, tuple[str, ...]]:
-    """Background units and region names of every document of a manifest."""
-    from .document import load_document
-
-    units = []
-    for entry in manifest.documents:
-        if entry.id not in docs:
-            docs[entry.id] = load_document(entry, manifest=manifest)
-        units.extend(docs[entry.id].alignable(unit))
-    regions = tuple(e.region for e in manifest.documents if e.region)
-    return units, regions
-
-
 def evaluate_gold(path: str | os.PathLike, manifest, settings=None, docs: dict | None = None,
                   lexicon=None) -> list[PairEval]:
     """Align the document pairs a gold file names and score them (``lexicon``:
@@ -230,14 +217,9 @@ def evaluate_gold(path: str | os.PathLike, manifest, settings=None, docs: dict |
     from .document import load_document
     from .match import Aligner, Settings
 
-    from .model import CorpusModel
-
     settings = settings or Settings()
     items = read_gold(path)
     docs = {} if docs is None else docs
-    background, regions = corpus_background(manifest, docs, settings.unit)
-    model = CorpusModel(background, regions=regions, ngram_range=settings.ngram_range, word_weight=settings.word_weight,
-                        lexicon=lexicon)
     pairs: dict[tuple[str, str], list[GoldItem]] = {}
     for it in items:
         pairs.setdefault((it.child_doc, it.parent_doc), []).append(it)
@@ -247,7 +229,7 @@ def evaluate_gold(path: str | os.PathLike, manifest, settings=None, docs: dict |
             if d not in docs:
                 docs[d] = load_document(d, manifest=manifest)
         child, parent = docs[child_id], docs[parent_id]
-        aligner = Aligner(settings, model=model).fit(parent)
+        aligner = Aligner(settings, lexicon=lexicon).fit(parent)  # the pair's own model, as every command
         links = aligner.align_links(child)
         views = [LinkView(l.child.unit_id, l.parent.unit_id if l.parent else None, l.relation, l.score,
                           l.parent.text if l.parent else "") for l in links]

@@ -47,12 +47,22 @@ class TermSet:
 
     A term's weight is the inverse document frequency of the term among the
     background units, scaled to [0, 1]: a label in three units weighs far
-    more than one in three hundred.  Terms nested in longer ones count too
-    (掌上办事 inside 掌上办事之市).
+    more than one in three hundred.  With ``national`` > 0 the shipped
+    national background counts too, each of its sentences using a term
+    standing for ``national`` units: a phrase the centre says is national
+    vocabulary, which any plan can take from Beijing (the national sample is
+    small, so one use there stands for many elsewhere).  Terms nested in longer ones count too
+    (掌上办事 inside 掌上办事之市), but never a piece of a number (五个一 is
+    not in 十五个一).  ``aliases`` maps a long form to the short form a plan
+    defined for it: the two are one term.
     """
 
-    def __init__(self, terms: Iterable[str], generic: Iterable[str], background_forms: Sequence[str]) -> None:
+    def __init__(self, terms: Iterable[str], generic: Iterable[str], background_forms: Sequence[str], *,
+                 national: float = 0.0, aliases: dict[str, str] | None = None) -> None:
         gen = {g for g in generic}
+        #: long form → the short form a plan defined for it (:mod:`align.abbrev`): one term
+        self.aliases = {a: b for a, b in (aliases or {}).items() if a != b and len(a) >= 2 and len(b) >= 2}
+        terms = set(terms) | set(self.aliases) | set(self.aliases.values())
         self.terms = sorted({t for t in terms if len(t) >= 2 and t not in gen}, key=len, reverse=True)
         self._set = frozenset(self.terms)
         # the terms starting with each bigram, longest first (what a regex
@@ -62,10 +72,17 @@ class TermSet:
             self._heads.setdefault(t[:2], []).append((len(t), t))
         rank = {t: i for i, t in enumerate(sorted(self.terms, key=len))}
         self._nested = {t: sorted({t[a:b] for a in range(len(t)) for b in range(a + 2, len(t) + 1)
-                                   if b - a < len(t) and t[a:b] in self._set}, key=rank.__getitem__)
+                                   if b - a < len(t) and t[a:b] in self._set and not _cut_numeral(t, a, b)},
+                                  key=rank.__getitem__)
                         for t in self.terms}
-        n = max(len(background_forms), MIN_BACKGROUND)
+        n = len(background_forms)
         df: dict[str, int] = {}
+        if national:  # the shipped national background counts too (align.background), each use ``national`` times
+            from . import background
+
+            n += len(background.forms())
+            df = {t: round(c * national) for t, c in zip(self.terms, background.term_counts(self.terms)) if c}
+        n = max(n, MIN_BACKGROUND)
         # background form → its terms (read again when units are prepared)
         self._found: dict[str, dict[str, int]] = {}
         for f in background_forms:
@@ -95,11 +112,14 @@ class TermSet:
                     break
             else:
                 continue
-            if t in found:
+            if t in found or _cut_numeral(form, i, i + len(t)):
                 continue
             found[t] = i
             for u in self._nested[t]:
                 found.setdefault(u, i + t.index(u))
+        for t, short in self.aliases.items():  # a long form is its short form too
+            if t in found:
+                found.setdefault(short, found[t])
         return found
 
     def terms_of(self, form: str) -> dict[str, int]:
@@ -109,6 +129,16 @@ class TermSet:
 
     def weight(self, term: str) -> float:
         return self._weight.get(term, 0.0)
+
+
+_NUMERALS = frozenset("0123456789〇零一二两三四五六七八九十百千万")
+
+
+def _cut_numeral(form: str, a: int, b: int) -> bool:
+    """Whether ``form[a:b]`` cuts a number: it starts (ends) with a numeral
+    that continues before (after) it — 五个一 inside 十五个一 is another name."""
+    return bool((a > 0 and form[a] in _NUMERALS and form[a - 1] in _NUMERALS)
+                or (b < len(form) and form[b - 1] in _NUMERALS and form[b] in _NUMERALS))
 
 
 _PERIOD = re.compile(r"^[0-9〇零一二三四五六七八九十百]+(?:五|年|五规划)?$")
@@ -125,6 +155,19 @@ def quoted_programme_terms(text: str, is_word: Callable[[str], bool] = lambda w:
         q = strip_punct(matching_key(q))
         if len(_HAN.findall(q)) >= MIN_QUOTED_HAN and not _PERIOD.match(q) and not is_word(q):
             out.append(q)
+    return out
+
+
+def defined_short_forms(units: Iterable[Unit]) -> dict[str, str]:
+    """Long form → short form, for every short form the units define
+    (:func:`align.abbrev.abbreviations`), in matching-form spelling."""
+    from .abbrev import abbreviations
+
+    out: dict[str, str] = {}
+    for u in units:
+        if "简称" in u.text or "称" in u.text or "“" in u.text or '"' in u.text:
+            for short, long in abbreviations(u.text):
+                out.setdefault(strip_punct(matching_key(long)), strip_punct(matching_key(short)))
     return out
 
 
@@ -146,9 +189,14 @@ def prepare(units: Iterable[Unit], regions: Sequence[str], weights: Weights) -> 
 
 
 def add_terms(prepared: Iterable[Prepared], termset: TermSet, is_word: Callable[[str], bool]) -> None:
+    """Each unit's programme terms; a short form a plan defined counts as quoted (a name by definition)."""
+    defined = set(termset.aliases.values())
     for p in prepared:
         p.terms = termset.terms_of(p.form.text)
-        p.quoted = frozenset(quoted_programme_terms(p.unit.text, is_word))
+        quoted = quoted_programme_terms(p.unit.text, is_word)
+        if defined:
+            quoted += [t for t in p.terms if t in defined]
+        p.quoted = frozenset(quoted)
 
 
 def gram_mass(c: Prepared, c_grams: dict[str, list[int]]) -> dict[str, float]:

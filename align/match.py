@@ -60,7 +60,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RELATIONS = ("verbatim", "adapted", "partial", "local")
-IDENTICAL_COVERAGE = 0.95  # both sides covered this much (and identical_min_chars shared): verbatim on any background
 _MARGIN = 1e-6  # slack for float sums in the candidate pre-filter
 ENGINE_VERSION = "1"
 PARALLEL_FROM = 4000  # child units from which an alignment is split among processes
@@ -73,29 +72,36 @@ class Settings:
 
     unit: str = "sentence"  # "sentence" or "clause"
     include_headings: bool = True  # align section headings too
-    top_k: int = 10
+    top_k: int = 10  # retrieval candidates per child unit (by TF-IDF cosine)
     min_cosine: float = 0.04  # retrieval candidates below this are not measured (unless anchored)
-    ngram_range: tuple[int, int] = (2, 4)
+    ngram_range: tuple[int, int] = (2, 4)  # character n-gram lengths of the TF-IDF view
     word_weight: float = 0.35  # share of the jieba-word cosine in retrieval
-    min_mass: float = 7.0
-    min_coverage: float = 0.40
-    min_other_coverage: float = 0.10
-    verbatim_child: float = 0.85
-    verbatim_pair: tuple[float, float] = (0.55, 0.75)  # child ≥, parent ≥
-    anchor_weight: float = 0.65
-    anchor_mass: float = 4.0
+    max_df: float = 0.2  # retrieval leaves out n-grams and words in more than this share of the compared units
+    national_scale: float = 10.0  # a programme term's use in one national-background sentence counts as this many units
+    min_mass: float = 7.0  # textual link: the child's weighted characters covered by shared wording, at least…
+    mass_relief: float = 0.0  # the mass a textual link needs falls by this × min(cc, pc): a short unit wholly restated
+    min_coverage: float = 0.40  # …and one side covered this much…
+    min_other_coverage: float = 0.10  # …and the other side this much
+    verbatim_child: float = 0.85  # a textual link is verbatim when the child is covered this much…
+    verbatim_pair: tuple[float, float] = (0.55, 0.75)  # …or child ≥ this and parent ≥ that
+    anchor_weight: float = 0.65  # a shared programme term this distinctive (0–1) makes a partial link…
+    anchor_mass: float = 4.0  # …when the child quotes it or the pair shares this much weighted wording
     anchor_coverage: float = 0.60  # an anchored child this covered is textual even below min_mass
-    phrase_weight: float = 6.0
-    phrase_coverage: float = 0.20
-    extra_mass: float = 4.0
+    phrase_weight: float = 6.0  # partial link: one shared phrase weighing this much…
+    phrase_coverage: float = 0.20  # …covering this much of both sides
+    extra_mass: float = 4.0  # a further parent for a child unit: weighted wording the earlier links left uncovered
     section_prior: bool = True  # use the chapter correspondence found by strong links
-    prior_min_mass: float = 5.0  # textual thresholds inside a corresponding chapter
-    prior_min_coverage: float = 0.35
+    prior_min_mass: float = 5.0  # min_mass inside a corresponding chapter…
+    prior_min_coverage: float = 0.35  # …and min_coverage there
     prior_min_links: int = 2  # strong links that establish a chapter correspondence
     single_phrase_share: float = 0.9  # shared mass in one phrase: a carried phrase, not an adaptation…
     single_phrase_mass: float = 10.0  # …when that phrase weighs less than this…
     single_phrase_coverage: float = 0.6  # …and covers less than this of the child
-    identical_min_chars: int = 8  # wholly shared wording this long is verbatim on any background
+    identical_coverage: float = 0.95  # both sides covered this much (and identical_min_chars shared)…
+    identical_min_chars: int = 8  # …is verbatim on any background
+    prior_min_share: float = 0.25  # a parent chapter takes this share of a child chapter's strong links to correspond
+    score_weights: tuple[float, float, float] = (0.45, 0.35, 0.20)  # link score: max(cc, pc), min(cc, pc), mass…
+    score_mass: float = 20.0  # …as min(1, mass / this)
     min_phrase: int = 4  # shortest shared phrase reported as evidence
 
     def to_dict(self) -> dict[str, Any]:
@@ -198,9 +204,9 @@ class Aligner:
     >>> [(l.child.text, l.relation) for l in Aligner().fit(parent).align_links(child)]
     [('一、目标', 'local'), ('我市全面实施千年古城复兴计划，开展试点创建。', 'verbatim')]
 
-    ``model`` is a :class:`~align.model.CorpusModel` shared across pairs (the
-    CLI builds one over the manifest); without one, each pair builds its own
-    from the two documents.  From ``PARALLEL_FROM`` child units on, the child
+    ``model`` is a :class:`~align.model.CorpusModel`; without one, the pair
+    builds its own (:func:`~align.model.pair_model`: the two documents over
+    the shipped national background), as every entry point does.  From ``PARALLEL_FROM`` child units on, the child
     units are split among ``jobs`` forked processes (:mod:`align.forked`);
     the links are the same.
     """
@@ -222,11 +228,11 @@ class Aligner:
     def _model_for(self, child_units: list[Unit], regions: tuple[str, ...]) -> "CorpusModel":
         if self.model is not None:
             return self.model
-        from .model import CorpusModel
+        from .model import pair_model
 
         s = self.settings
-        return CorpusModel(self.parent_units_ + child_units, regions=self.regions + self._parent_regions + regions,
-                           lexicon=self.lexicon, ngram_range=s.ngram_range, word_weight=s.word_weight)
+        return pair_model(self.parent_units_, child_units, regions=self.regions + self._parent_regions + regions,
+                          lexicon=self.lexicon, settings=s)
 
     # -- aligning ------------------------------------------------------------
     def align_links(self, child: "Document | Sequence[Unit]") -> list[Link]:
@@ -325,8 +331,8 @@ class Aligner:
         ``_textual`` (with or without the chapter prior) nor ``_partial`` can
         hold (nor can the pair be near-identical), so it is not kept."""
         s = self.settings
-        floor = min(s.min_mass, s.prior_min_mass, s.phrase_weight) - _MARGIN
-        return min(floor, IDENTICAL_COVERAGE * c.total - _MARGIN) if c.total else floor
+        floor = min(s.min_mass - s.mass_relief, s.prior_min_mass - s.mass_relief, s.phrase_weight) - _MARGIN
+        return min(floor, s.identical_coverage * c.total - _MARGIN) if c.total else floor
 
     def _heavy(self, c: Prepared) -> set[str]:
         termset = self._side.model.terms
@@ -414,7 +420,7 @@ class Aligner:
         out = {}
         for ch, counter in by_chapter.items():
             total = sum(counter.values())
-            keep = {pc for pc, n in counter.items() if n >= self.settings.prior_min_links and n >= 0.25 * total and pc}
+            keep = {pc for pc, n in counter.items() if n >= self.settings.prior_min_links and n >= self.settings.prior_min_share * total and pc}
             if ch and keep:
                 out[ch] = frozenset(keep)
         return out
@@ -427,12 +433,14 @@ class Aligner:
 
     def _textual(self, f: PairFeatures, prior: bool = False) -> bool:
         s = self.settings
-        if f.cc >= IDENTICAL_COVERAGE and f.pc >= IDENTICAL_COVERAGE and sum(n for *_, n in f.tiles) >= s.identical_min_chars:
+        if f.cc >= s.identical_coverage and f.pc >= s.identical_coverage and sum(n for *_, n in f.tiles) >= s.identical_min_chars:
             return True
         mass, cov = (s.prior_min_mass, s.prior_min_coverage) if prior else (s.min_mass, s.min_coverage)
+        lo = min(f.cc, f.pc)
+        mass -= s.mass_relief * lo
         if f.anchor >= s.anchor_weight and f.cc >= s.anchor_coverage and f.mass >= s.anchor_mass:
             mass = min(mass, s.anchor_mass)
-        return f.mass >= mass and max(f.cc, f.pc) >= cov and min(f.cc, f.pc) >= s.min_other_coverage
+        return f.mass >= mass and max(f.cc, f.pc) >= cov and lo >= s.min_other_coverage
 
     def _may_pass(self, mass, cc, pc, best, tiled):
         """Whether :meth:`_textual` (with or without the chapter prior) or
@@ -443,9 +451,9 @@ class Aligner:
 
         s = self.settings
         hi, lo = np.maximum(cc, pc), np.minimum(cc, pc)
-        identical = (cc >= IDENTICAL_COVERAGE) & (pc >= IDENTICAL_COVERAGE) & (tiled >= s.identical_min_chars)
-        textual = ((mass >= min(s.min_mass, s.prior_min_mass)) & (hi >= min(s.min_coverage, s.prior_min_coverage))
-                   & (lo >= s.min_other_coverage))
+        identical = (cc >= s.identical_coverage) & (pc >= s.identical_coverage) & (tiled >= s.identical_min_chars)
+        textual = ((mass >= min(s.min_mass, s.prior_min_mass) - s.mass_relief * lo)
+                   & (hi >= min(s.min_coverage, s.prior_min_coverage)) & (lo >= s.min_other_coverage))
         phrase = (best >= s.phrase_weight) & (lo >= s.phrase_coverage)
         return identical | textual | phrase
 
@@ -465,10 +473,11 @@ class Aligner:
             return "partial"
         return "adapted"
 
-    @staticmethod
-    def score(f: PairFeatures) -> float:
+    def score(self, f: PairFeatures) -> float:
+        """The link score in [0, 1] (README "How alignment works", step 8)."""
         hi, lo = max(f.cc, f.pc), min(f.cc, f.pc)
-        return round(min(1.0, 0.45 * hi + 0.35 * lo + 0.20 * min(1.0, f.mass / 20.0)), 4)
+        a, b, c = self.settings.score_weights
+        return round(min(1.0, a * hi + b * lo + c * min(1.0, f.mass / self.settings.score_mass)), 4)
 
     def _decide(self, c: Prepared, feats: list[tuple[int, PairFeatures]], mapped: frozenset[str]) -> list[Link]:
         def in_mapped(j: int) -> bool:
@@ -597,9 +606,10 @@ def align_documents(parent: "Document | Sequence[Unit]", child: "Document | Sequ
                     settings: Settings | None = None, *, model: "CorpusModel | None" = None) -> "pd.DataFrame":
     """Align ``child`` to ``parent``: the alignment table as a DataFrame.
 
-    A pure function of (parent, child, settings) when ``model`` is None; pass a
-    :class:`~align.model.CorpusModel` built over a larger corpus to judge
-    distinctiveness against it (what the CLI does with the manifest).
+    A pure function of (parent, child, settings): the same table as every
+    command gives for the pair.  ``model`` overrides the pair's own corpus
+    model (:func:`~align.model.pair_model`), e.g. to judge distinctiveness
+    against another background.
 
     >>> from align.document import document_from_text
     >>> p = document_from_text("（三）完善“人地钱挂钩”激励性配套政策\\n\\n深化“人地挂钩”政策，推动常住人口增长规模与城镇建设用地规模相匹配。", "p")

@@ -26,7 +26,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 
-from .features import MIN_TILE, Prepared, TermSet, add_terms, term_candidates
+from .features import MIN_TILE, Prepared, TermSet, add_terms, defined_short_forms, term_candidates
 from .forked import ForkedCall, jobs_for
 from .index import NgramIndex, join_encoded
 from .lexicon import Lexicon, load_lexicon, strip_punct
@@ -78,7 +78,7 @@ def paused_gc():
 class CorpusModel:
     def __init__(self, units: Iterable[Unit], *, regions: Sequence[str] = (), lexicon: Lexicon | None = None,
                  ngram_range: tuple[int, int] = (2, 4), word_weight: float = 0.35, max_df: float = 0.2,
-                 jobs: int | None = None) -> None:
+                 jobs: int | None = None, national: bool = True, national_scale: float = 10.0) -> None:
         with paused_gc():  # builds many small containers, no cycles
             units = list(units)
             self.regions = tuple(dict.fromkeys(r for r in regions if r))
@@ -97,9 +97,15 @@ class CorpusModel:
                 cut = round(len(forms) * WORKER_WORDS)
                 words = ForkedCall(lambda: self.index.encode_words(forms[:cut]), "counting the background's words")
             try:
-                self.weights = Weights(forms, self.generic)
+                bg = None
+                if national:
+                    from .background import bigram_counts
+
+                    bg = bigram_counts()
+                self.weights = Weights(forms, self.generic, background=bg)
                 terms = term_candidates(units, self.lexicon.terms, self.tokenizer.is_word)
-                self.terms = TermSet(terms, self.generic, forms)
+                self.terms = TermSet(terms, self.generic, forms, national=national_scale if national else 0.0,
+                                     aliases=defined_short_forms(units))
                 # the background's vectors, kept: units of the background are not vectorised again
                 self._background = self.index.fit_transform(
                     forms, None if words is None else lambda: self._words_with(words, forms[cut:]))
@@ -185,3 +191,20 @@ class CorpusModel:
         order[~new] = np.arange(int((~new).sum()))
         order[new] = np.arange(int((~new).sum()), len(forms))
         return vstack([self._background[rows[~new]], fresh], format="csr")[order]
+
+
+def pair_model(parent_units: Sequence[Unit], child_units: Sequence[Unit], *, regions: Sequence[str] = (),
+               lexicon: Lexicon | None = None, settings=None, jobs: int | None = None) -> CorpusModel:
+    """The corpus model of one (parent, child) pair: the two plans' units over
+    the shipped national background (:mod:`align.background`).  Every entry
+    point (the Python API, ``score``, ``run``, ``eval``, the TUI, batches)
+    builds a pair's model here, so a pair's result depends only on the two
+    plans, the settings and what ships with planecho — not on what else is
+    being compared."""
+    from .match import Settings
+
+    s = settings or Settings()
+    return CorpusModel(list(parent_units) + list(child_units), regions=regions, lexicon=lexicon,
+                       ngram_range=s.ngram_range, word_weight=s.word_weight, max_df=s.max_df,
+                       national_scale=s.national_scale,
+                       jobs=jobs)

@@ -6,14 +6,15 @@ From the unit's key (width-folded text) the matching form
 * folds self-references and region names to one placeholder ``◇`` — 我省,
   全市, 浙江, 台州市… — because a child saying 我市 where its parent said 我省
   is the same wording (省级/市级 likewise),
-* drops punctuation and spaces,
+* drops punctuation and spaces, keeping one boundary mark ``|`` where a
+  quotation mark or a clause mark (，；：。…) stood between kept characters,
 
 and keeps, for every character of the form, its position in the key, so what
 is found on the form can be shown on the original text.
 
 >>> f = matching_form("（三）深化“人地钱挂钩”政策，全省推进。", regions=("浙江省",))
 >>> f.text
-'深化人地钱挂钩政策◇推进'
+'深化|人地钱挂钩|政策|◇推进'
 """
 from __future__ import annotations
 
@@ -32,6 +33,11 @@ _SELF_REFS = (
 _LEAD = re.compile(r"^(?:[一二三四五六七八九十]+是|——|—|－|-|·)")
 _KEPT = rf"{HAN_CLASS}0-9A-Za-z%◇"  # the characters a matching form keeps
 _DROP = re.compile(rf"[^{_KEPT}]+")
+#: kept in place of a quotation mark or a clause mark, so that no shared phrase
+#: (tile) and no programme term spans one: 创新“飞地… is not 创新飞地…, and a
+#: quoted name matches only whole.  It weighs nothing (:mod:`align.weights`).
+BOUNDARY = "|"
+_BOUNDARY = re.compile("[\u201c\u201d\u2018\u2019\"'「」『』《》〈〉,;:!?。，；：！？]")
 
 
 def region_variants(regions: Iterable[str]) -> tuple[str, ...]:
@@ -97,11 +103,16 @@ def matching_form(key: str, regions: Iterable[str] = ()) -> MatchForm:
 
 def _keep(key: str, i: int, j: int, chars: list[str], pos: list[int]) -> None:
     """The kept characters of ``key[i:j]`` onto ``chars``, their positions onto
-    ``pos`` (by the runs of dropped characters between them: few per unit)."""
+    ``pos`` (by the runs of dropped characters between them: few per unit);
+    a dropped run holding a quotation mark or a clause mark becomes one
+    :data:`BOUNDARY` between kept characters."""
     for m in _DROP.finditer(key, i, j):
         if m.start() > i:
             chars.append(key[i : m.start()])
             pos.extend(range(i, m.start()))
+        if chars and m.end() < len(key) and (b := _BOUNDARY.search(key, m.start(), m.end())):
+            chars.append(BOUNDARY)
+            pos.append(b.start())
         i = m.end()
     if j > i:
         chars.append(key[i:j])

@@ -45,10 +45,16 @@ def _units(doc, settings: Settings) -> list[Unit]:
     return doc.alignable(settings.unit) if settings.include_headings else doc.units(settings.unit)
 
 
-def build_alignment(parent, child, settings: Settings, model) -> Alignment:
-    """Align two documents with a corpus model and collect term occurrences."""
-    links = Aligner(settings, model=model).fit(parent).align_links(child)
+def build_alignment(parent, child, settings: Settings, model=None, *, lexicon=None) -> Alignment:
+    """Align two documents and collect term occurrences (``model``: the pair's
+    own :func:`~align.model.pair_model` when None)."""
     parent_units, child_units = _units(parent, settings), _units(child, settings)
+    if model is None:
+        from .model import pair_model
+
+        model = pair_model(parent_units, child_units, lexicon=lexicon, settings=settings,
+                           regions=[d.entry.region for d in (parent, child) if d.entry.region])
+    links = Aligner(settings, model=model).fit(parent).align_links(child)
     result = Alignment(parent.doc_id, child.doc_id, settings, parent_units, child_units, links)
     for units, target in ((parent_units, result.parent_terms), (child_units, result.child_terms)):
         occ: dict[str, list[str]] = {}
@@ -61,9 +67,38 @@ def build_alignment(parent, child, settings: Settings, model) -> Alignment:
         for t in p.quoted:
             quoted.setdefault(t, []).append(p.unit.unit_id)
     result.child_quoted = {t: tuple(ids) for t, ids in quoted.items()}
+    for t, ids in _unquoted_originals(model.prepared(parent_units), result).items():
+        result.parent_terms.setdefault(t, ids)
     terms = set(result.parent_terms) | set(result.child_terms) | set(result.child_quoted)
     result.term_weight = {t: model.terms.weight(t) if t in model.terms.terms else term_weight(model, t) for t in terms}
     return result
+
+
+def _unquoted_originals(parents, result: Alignment) -> dict[str, tuple[str, ...]]:
+    """The parent's own unquoted phrases that a name the child quotes may vary:
+    for each quoted child name the parent does not use, the parent's strings of
+    the same length sharing its first half (千年古城 for a child's “千年府城”),
+    never said by the centre (:mod:`align.background`) and within one clause.
+    What is a re-brand among them is decided in :mod:`compare.divergence`."""
+    from .background import term_counts
+
+    heads: dict[tuple[int, str], None] = {}
+    for name in result.child_quoted:
+        if name not in result.parent_terms and len(name) >= 4:
+            heads[(len(name), name[: len(name) // 2])] = None
+    found: dict[str, list[str]] = {}
+    for n, head in heads:
+        for p in parents:
+            form, at = p.form.text, p.form.text.find(head)
+            while at >= 0:
+                cand = form[at : at + n]
+                if len(cand) == n and cand.isalpha() and not any(ch in "|◇" for ch in cand):
+                    ids = found.setdefault(cand, [])
+                    if p.unit.unit_id not in ids:
+                        ids.append(p.unit.unit_id)
+                at = form.find(head, at + 1)
+    national = term_counts(list(found))
+    return {t: tuple(ids) for (t, ids), c in zip(found.items(), national) if c == 0}
 
 
 def term_weight(model, term: str) -> float:

@@ -27,7 +27,7 @@ from .index import codepoints, unique_inverse
 FLOOR = 0.05
 MIN_BACKGROUND = 1000  # a smaller background is judged as if it had this many units
 DIGIT_WEIGHT = 0.05
-_DIGITS = re.compile(r"[0-9%◇]")  # digits and the self-reference placeholder carry no evidence
+_DIGITS = re.compile(r"[0-9%◇|]")  # digits, the self-reference placeholder and boundaries carry no evidence
 
 
 _BITS = 21  # a code point fits in 21 bits: a bigram is one integer, (first << 21) | second
@@ -47,6 +47,20 @@ def _bigrams(forms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     return keys, owner, inside, starts
 
 
+def bigram_document_frequencies(forms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted packed bigram keys of ``forms`` and in how many forms each occurs."""
+    if forms:
+        keys, owner, inside, _ = _bigrams(forms)
+        keys, owner = keys[inside], owner[inside]
+    else:
+        keys, owner = np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    vocab, codes = unique_inverse(keys)
+    # document frequency: distinct (form, bigram) pairs per bigram
+    pairs, _ = np.unique(owner * max(len(vocab), 1) + codes, return_counts=True)  # (sorts; see unique_inverse)
+    df = np.bincount(pairs % max(len(vocab), 1), minlength=len(vocab))
+    return vocab, df
+
+
 class Weights:
     """Bigram inverse document frequencies over background matching forms.
 
@@ -55,21 +69,18 @@ class Weights:
     (:meth:`char_weights_many`), or one at a time (:meth:`char_weights`).
     """
 
-    def __init__(self, forms: Iterable[str], generic: Iterable[str] = ()) -> None:
+    def __init__(self, forms: Iterable[str], generic: Iterable[str] = (), *,
+                 background: tuple[np.ndarray, np.ndarray, int] | None = None) -> None:
         forms = list(forms)
-        self.n = max(len(forms), 1)
+        self.n = max(len(forms) + (background[2] if background else 0), 1)
         self._max = math.log(max(self.n, MIN_BACKGROUND) + 1)
         self._generic = tuple(sorted({g for g in generic if len(g) >= 2}, key=len, reverse=True))
         self._generic_re = re.compile("|".join(re.escape(g) for g in self._generic)) if self._generic else None
-        if forms:
-            keys, owner, inside, _ = _bigrams(forms)
-            keys, owner = keys[inside], owner[inside]
-        else:
-            keys, owner = np.zeros(0, np.uint64), np.zeros(0, np.int64)
-        vocab, codes = unique_inverse(keys)
-        # document frequency: distinct (form, bigram) pairs per bigram
-        pairs, _ = np.unique(owner * max(len(vocab), 1) + codes, return_counts=True)  # (sorts; see unique_inverse)
-        df = np.bincount(pairs % max(len(vocab), 1), minlength=len(vocab))
+        vocab, df = bigram_document_frequencies(forms)
+        if background is not None:  # the shipped background's counts added to these forms' own
+            vocab, at = unique_inverse(np.concatenate([vocab, background[0]]))
+            df = np.bincount(at.ravel(), weights=np.concatenate([df, background[1]]),
+                             minlength=len(vocab)).astype(np.int64)
         self._keys, self._df = vocab, df
         # a bigram's weight depends on its document frequency only: computed
         # (with math.log, as always) once per frequency, looked up per bigram

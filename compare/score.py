@@ -104,7 +104,6 @@ def score(children: Iterable, *, parent=None, settings=None, model=None) -> "pd.
     import pandas as pd
 
     from align.match import Settings
-    from align.model import CorpusModel
     from align.result import build_alignment
 
     rows = []
@@ -114,8 +113,5 @@ def score(children: Iterable, *, parent=None, settings=None, model=None) -> "pd.
             continue
         if parent is None:
             raise ValueError("score(): give parent= when scoring documents")
-        s = settings or Settings()
-        m = model or CorpusModel(parent.alignable(s.unit) + item.alignable(s.unit),
-                                 regions=[d.entry.region for d in (parent, item) if d.entry.region])
-        rows.append(pair_scores(build_alignment(parent, item, s, m)))
+        rows.append(pair_scores(build_alignment(parent, item, settings or Settings(), model)))
     return pd.DataFrame(rows, columns=SCORE_COLUMNS)

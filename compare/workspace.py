@@ -1,9 +1,10 @@
 """A corpus being compared: its manifest, documents, corpus model and cache.
 
 Every command that aligns goes through a :class:`Workspace`, so documents are
-read once, distinctiveness is always judged against the same background (all
-documents of the manifest plus any document given by path), and results come
-from the on-disk cache when nothing they depend on has changed.
+read once, each pair is judged against its own background (the two documents
+over the shipped national background: nothing else in the manifest changes a
+pair's result), and results come from the on-disk cache when nothing they
+depend on has changed.
 """
 from __future__ import annotations
 
@@ -72,7 +73,6 @@ class Workspace:
             self._docs[key] = doc
         else:
             self._extra[key] = doc
-            self._models.clear()  # the background grows
         return doc
 
     def adopt(self, docs: dict[str, Document]) -> None:
@@ -108,31 +108,41 @@ class Workspace:
         return out
 
     # -- alignment -----------------------------------------------------------
-    def _background_key(self) -> tuple:
-        docs = [(e.id, file_digest(e.file), e.encoding) for e in self.manifest.documents]
-        extra = sorted((k, file_digest(d.entry.file)) for k, d in self._extra.items())
+    def _engine_key(self) -> tuple:
+        """What every result depends on besides the documents themselves: the
+        lexicon files, the shipped background, the settings and the engine."""
+        from align.background import BACKGROUND_FILE, COUNTS_FILE
+
         lexicon = (file_digest(LEXICON_FILE), file_digest(GENERIC_FILE),
                    tuple(file_digest(f) for f in self.lexicon_files), tuple(file_digest(f) for f in self.generic_files))
-        return (tuple(docs), tuple(extra), lexicon, self.settings.digest(), ENGINE_VERSION)
+        return (lexicon, file_digest(BACKGROUND_FILE), file_digest(COUNTS_FILE), self.settings.digest(), ENGINE_VERSION)
 
-    def model(self):
-        """The corpus model over all manifest documents and any extra ones."""
+    def _lexicon(self):
         from align.lexicon import load_lexicon
-        from align.model import CorpusModel
+
+        return load_lexicon(self.lexicon_files, self.generic_files)
+
+    def model(self, *docs: Document):
+        """The corpus model of ``docs`` (a pair, or one document) over the
+        shipped national background: what a pair's result depends on besides
+        its two documents (:func:`align.model.pair_model`)."""
+        from align.model import pair_model
 
         s = self.settings
-        key = (s.unit, s.include_headings, s.ngram_range, s.word_weight, tuple(sorted(self._extra)))
+        key = tuple(d.doc_id for d in docs) + (s.digest(),)
         if key not in self._models:
-            docs = self.documents() + list(self._extra.values())
-            units = [u for d in docs for u in (d.alignable(s.unit) if s.include_headings else d.units(s.unit))]
-            regions = [d.entry.region for d in docs if d.entry.region]
-            self._models[key] = CorpusModel(units, regions=regions, ngram_range=s.ngram_range,
-                                            word_weight=s.word_weight,
-                                            lexicon=load_lexicon(self.lexicon_files, self.generic_files))
+            units = [[u for u in (d.alignable(s.unit) if s.include_headings else d.units(s.unit))] for d in docs]
+            self._models.clear()  # one pair at a time: a model is not reused by other pairs
+            self._models[key] = pair_model(units[0], [u for us in units[1:] for u in us],
+                                           regions=[d.entry.region for d in docs if d.entry.region],
+                                           lexicon=self._lexicon(), settings=s)
         return self._models[key]
 
     def alignment(self, parent: Document | str, child: Document | str) -> Alignment:
-        """The alignment of ``child`` to ``parent`` (memoised, and cached on disk)."""
+        """The alignment of ``child`` to ``parent`` (memoised, and cached on disk).
+
+        A pure function of the two documents, the settings and what ships
+        with planecho: the same as :func:`align.align_documents` gives."""
         from align.result import build_alignment
 
         parent = parent if isinstance(parent, Document) else self.document(parent)
@@ -142,11 +152,12 @@ class Workspace:
             return self._alignments[mkey]
         if not parent.alignable(self.settings.unit):
             raise AlignError(f"{parent.doc_id}: the parent has no text to align to")
-        ckey = make_key("alignment", self._background_key(), parent.doc_id, file_digest(parent.entry.file),
-                        child.doc_id, file_digest(child.entry.file)) if self.cache.enabled else None
+        ckey = make_key("alignment", self._engine_key(), parent.doc_id, file_digest(parent.entry.file),
+                        parent.entry.region, child.doc_id, file_digest(child.entry.file),
+                        child.entry.region) if self.cache.enabled else None
         result = self.cache.get("alignments", ckey) if ckey else None
         if result is None:
-            result = build_alignment(parent, child, self.settings, self.model())
+            result = build_alignment(parent, child, self.settings, self.model(parent, child))
             if ckey:
                 self.cache.put("alignments", ckey, result)
         self._alignments[mkey] = result
@@ -161,10 +172,11 @@ class Workspace:
         from align.phrases import distinctive_phrases
 
         doc = doc if isinstance(doc, Document) else self.document(doc)
-        ckey = make_key("phrases", self._background_key(), doc.doc_id, file_digest(doc.entry.file))
+        ckey = make_key("phrases", self._engine_key(), doc.doc_id, file_digest(doc.entry.file), doc.entry.region)
         found = self.cache.get("phrases", ckey) if self.cache.enabled else None
         if found is None:
             units = doc.alignable(self.settings.unit)
-            found = distinctive_phrases(self.model().prepared(units), self.model())
+            model = self.model(doc)
+            found = distinctive_phrases(model.prepared(units), model)
             self.cache.put("phrases", ckey, found)
         return found

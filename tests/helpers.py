@@ -5,7 +5,7 @@ from align.document import Document
 from align.textnorm import han_count
 
 NOT_BODY = ("chrome", "notice", "toc")
-#: the five bundled documents, parents before children
+#: the five bundled Zhejiang documents, parents before children
 IDS = [
     "zhejiang-urbanization-14fyp",
     "taizhou-urbanization-14fyp",
@@ -13,6 +13,8 @@ IDS = [
     "linhai-14fyp-outline",
     "luqiao-14fyp-outline",
 ]
+#: every bundled document: the Zhejiang ones, then a national plan and the Shandong plan implementing it
+ALL_IDS = IDS + ["miit-14fyp-smart-manufacturing-plan", "shandong-smart-manufacturing-action-2022"]
 
 
 def coverage(doc: Document, unit: str = "sentence") -> bytearray:

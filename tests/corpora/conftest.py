@@ -4,7 +4,7 @@ import pytest
 
 from align.corpus import default_manifest_path, load_manifest
 from align.document import load_document
-from helpers import IDS
+from helpers import ALL_IDS as IDS
 
 
 @pytest.fixture(scope="session")

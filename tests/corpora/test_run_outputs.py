@@ -49,7 +49,7 @@ def test_csv_is_utf8_with_bom_for_excel(out):
 
 def test_reports_figures_and_summary(out):
     scores = pd.read_csv(out / "summary.csv")
-    assert len(scores) == 8
+    assert len(scores) == 9
     for r in scores.itertuples():
         stem = f"{r.child_doc}__{r.parent_doc}"
         png = out / "figures" / f"{stem}.png"
@@ -115,7 +115,7 @@ def test_the_worker_reads_the_plans_and_later_jobs_name_them_by_id():
     loads scikit-learn and jieba; pairs then send the worker their alignment only."""
     from compare.rendering import Renderer
     from compare.workspace import Workspace
-    from helpers import IDS
+    from helpers import ALL_IDS as IDS
 
     ws = Workspace.open(None, use_cache=False)
     with Renderer(parallel=True, warm_up=False) as r:

@@ -68,7 +68,7 @@ def test_score_cli_csv_and_jsonl_on_stdout_only(cache_env):
     assert df.child_doc.tolist() == ["linhai-14fyp-outline", "luqiao-14fyp-outline"]
     r = planecho("score", "--format", "jsonl", env=cache_env)
     rows = [json.loads(line) for line in r.stdout.splitlines()]
-    assert r.returncode == 0 and len(rows) == 8 and all(0 <= x["echo"] <= 1 for x in rows)
+    assert r.returncode == 0 and len(rows) == 9 and all(0 <= x["echo"] <= 1 for x in rows)
 
 
 @pytest.mark.parametrize("args", [["score", "linhai-14fyp-outline"], ["score", "--parent", "x"],

@@ -22,6 +22,8 @@ TZ = "taizhou-urbanization-14fyp"
 TZD = "taizhou-daily-2021-02-10-gov-report"
 LH = "linhai-14fyp-outline"
 LQ = "luqiao-14fyp-outline"
+MIIT = "miit-14fyp-smart-manufacturing-plan"
+SD = "shandong-smart-manufacturing-action-2022"
 
 
 @pytest.fixture(autouse=True)
@@ -38,10 +40,10 @@ def bundled() -> Manifest:
 # --- the bundled manifest -------------------------------------------------------------
 
 
-def test_bundled_manifest_lists_the_five_texts_in_hierarchy_order(bundled: Manifest) -> None:
-    assert bundled.ids() == [ZJ, TZ, TZD, LH, LQ]
+def test_bundled_manifest_lists_the_seven_texts_in_hierarchy_order(bundled: Manifest) -> None:
+    assert bundled.ids() == [ZJ, TZ, TZD, LH, LQ, MIIT, SD]
     assert [d.level for d in bundled.documents] == [
-        "province", "city", "city", "county", "district"
+        "province", "city", "city", "county", "district", "nation", "province"
     ]
     for doc in bundled.documents:
         assert doc.file.is_absolute() and doc.file.is_file()
@@ -85,8 +87,8 @@ def test_parents_children_and_pairs(bundled: Manifest) -> None:
     assert [d.id for d in bundled.children(ZJ)] == [TZ, TZD, LH, LQ]
     assert bundled.children(LH) == ()
     pairs = bundled.pairs()
-    assert len(pairs) == 8
-    assert pairs[0] == (ZJ, TZ)
+    assert len(pairs) == 9
+    assert pairs[0] == (ZJ, TZ) and (MIIT, SD) in pairs
     assert (TZ, LH) in pairs and (LH, TZ) not in pairs
 
 
@@ -112,8 +114,8 @@ def test_get_and_contains(bundled: Manifest) -> None:
     assert ZJ in str(err.value)  # lists the known ids
 
 
-def test_levels_rank_province_highest() -> None:
-    assert LEVELS == ("province", "city", "county", "district")
+def test_levels_rank_the_nation_highest() -> None:
+    assert LEVELS == ("nation", "province", "city", "county", "district")
 
 
 # --- optional fields and date forms ---------------------------------------------------
@@ -230,8 +232,8 @@ def test_duplicate_id_names_the_first_line(tmp_path: Path) -> None:
 def test_unknown_level_lists_the_allowed_ones(tmp_path: Path) -> None:
     path = _manifest(tmp_path, _doc("a", level="prefecture"))
     message = _error(path)
-    assert 'unknown level "prefecture"' in message
-    assert "province, city, county, district" in message
+    assert 'unknown level "prefecture" (did you mean "city"?)' in message
+    assert "nation, province, city, county, district" in message
 
 
 @pytest.mark.parametrize("bad_id", ["", "linhai outline", "taizhou/urbanization", "a\tb"])
@@ -303,7 +305,7 @@ def test_text_file_that_is_a_directory(tmp_path: Path) -> None:
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     path = _manifest(
         tmp_path,
-        _doc("a", level="nation"),  # lines 1-8
+        _doc("a", level="country"),  # lines 1-8
         _doc("b", ["zz"]).replace('title = "b 规划"\n', ""),  # lines 9-15
         _doc("a"),  # lines 16-23
         _doc("c", ["d"]),  # lines 24-31
@@ -313,8 +315,8 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     lines = _error(path).splitlines()
     assert lines == [
         "6 problems in manifest.toml:",
-        'manifest.toml:3: document "a": unknown level "nation"; '
-        "use one of province, city, county, district",
+        'manifest.toml:3: document "a": unknown level "country" (did you mean "nation"?); '
+        "use one of nation, province, city, county, district",
         'manifest.toml:9: document "b": missing required field "title"; add title = ...',
         'manifest.toml:14: document "b": unknown parent "zz"; '
         "parents must be ids of this manifest",

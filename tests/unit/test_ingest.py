@@ -65,8 +65,8 @@ def test_real_corpora_read_as_utf8_unchanged(corpus: Path) -> None:
     assert src.path == str(corpus)
 
 
-def test_five_real_corpora_present() -> None:
-    assert len(CORPORA) == 5
+def test_seven_real_corpora_present() -> None:
+    assert len(CORPORA) == 7
 
 
 @pytest.mark.parametrize("codec", ["gbk", "gb2312", "gb18030"])

@@ -1,0 +1,116 @@
+"""The national background that ships with planecho.
+
+What makes wording distinctive is judged against more than the two plans
+compared: against the central level's own words — every government work
+report of the State Council 1954–2025 and the political reports of the CPC
+National Congresses (public domain; see ``align/data/BACKGROUND.md``).  A
+phrase the centre says often (高质量发展, 一带一路, 新型城镇化) is national
+language that any plan can take from Beijing; a phrase it never says (a
+province's own programme name) is strong evidence that a child plan carries
+its parent's wording, however often the parent repeats it.
+
+The shipped file holds the background's sentences as matching forms (see
+:mod:`align.prepare`), one per line, gzip-compressed; it is built from the
+source collections by ``python -m align.background SRC_DIR`` (the build is
+deterministic), with the forms' bigram document frequencies beside it.  At
+run time both are read once per process (:func:`forms`,
+:func:`bigram_counts`).  A pair's result therefore depends only on the two
+plans, the settings and these files.
+
+>>> n = len(forms())
+>>> n > 30000
+True
+>>> term_counts(["一带一路", "人地钱挂钩"])[0] > 0, term_counts(["人地钱挂钩"])[0]
+(True, 0)
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import sys
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+BACKGROUND_FILE = Path(__file__).with_name("data") / "background-forms.txt.gz"
+COUNTS_FILE = BACKGROUND_FILE.with_name("background-bigrams.npz")  # the forms' bigram counts, built with them
+SOURCES = ("central-government-work-reports.jsonl", "cpc-congress-reports.jsonl")
+# lines of the sources that are Wikisource's page furniture, not the centre's words
+_FURNITURE = re.compile(r"本作品|公有领域|Public domain|^false$|^\s*$|维基|Wikisource", re.I)
+
+
+@lru_cache(maxsize=1)
+def forms() -> tuple[str, ...]:
+    """The background's sentences as matching forms (read once per process)."""
+    with gzip.open(BACKGROUND_FILE, "rt", encoding="utf-8") as fh:
+        return tuple(line for line in fh.read().split("\n") if line)
+
+
+@lru_cache(maxsize=1)
+def _joined() -> str:
+    return "\n".join(forms())
+
+
+@lru_cache(maxsize=1)
+def bigram_counts():
+    """(sorted packed bigram keys, document frequencies, number of forms) of
+    the background, counted as :class:`align.weights.Weights` counts its own
+    (shipped beside the forms: counting them takes a few seconds)."""
+    import numpy as np
+
+    with np.load(COUNTS_FILE) as z:
+        return z["keys"], z["df"], int(z["n"])
+
+
+def term_counts(terms: Sequence[str]) -> list[int]:
+    """How many background sentences use each term (a term at most once per
+    sentence is the common case; occurrences are counted, a close upper bound)."""
+    text = _joined()
+    return [text.count(t) if t else 0 for t in terms]
+
+
+def build(src: Path) -> list[str]:
+    """The matching forms of the background's sentences, from the source collections."""
+    from .document import document_from_text
+    from .prepare import matching_form
+
+    out: list[str] = []
+    for name in SOURCES:
+        with open(src / name, encoding="utf-8") as fh:
+            for i, line in enumerate(fh):
+                rec = json.loads(line)
+                text = "\n".join(ln for ln in rec["content"].split("\n") if not _FURNITURE.search(ln))
+                doc = document_from_text(text, f"{Path(name).stem}-{i}")
+                for u in doc.units("sentence"):
+                    form = matching_form(u.key).text
+                    if len(form) >= 2:
+                        out.append(form)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m align.background SRC_DIR   (the folder of the source .jsonl files)", file=sys.stderr)
+        return 2
+    found = build(Path(args[0]))
+    data = ("\n".join(found) + "\n").encode("utf-8")
+    tmp = BACKGROUND_FILE.with_suffix(".part")
+    with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
+        gz.write(data)
+    tmp.replace(BACKGROUND_FILE)
+    import numpy as np
+
+    from .weights import bigram_document_frequencies
+
+    keys, df = bigram_document_frequencies(found)
+    with open(tmp, "wb") as fh:
+        np.savez_compressed(fh, keys=keys, df=df.astype(np.int32), n=np.int64(len(found)))
+    tmp.replace(COUNTS_FILE)
+    print(f"{BACKGROUND_FILE}: {len(found)} sentences, {sum(map(len, found))} characters")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
