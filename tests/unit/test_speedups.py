@@ -285,7 +285,8 @@ def test_char_weights_of_many_forms_are_each_forms(forms):
 
 
 def _matching_form_char_by_char(key: str, regions) -> tuple[str, tuple[int, ...]]:
-    """The matching form the plain way: every kept character visited on its own."""
+    """The matching form the plain way: every character visited on its own (a
+    quotation or clause mark between kept characters leaves one boundary)."""
     from align import prepare
 
     matching_form(key, regions)  # compiles the region pattern
@@ -296,14 +297,26 @@ def _matching_form_char_by_char(key: str, regions) -> tuple[str, tuple[int, ...]
     keep = re.compile(rf"[{prepare._KEPT}]")
     pattern = prepare._PATTERNS[prepare.region_variants(tuple(regions))]
     chars, pos, i = [], [], start
+    pending = None  # where a quotation or clause mark stood since the last kept character
+
+    def put(ch: str, at: int) -> None:
+        nonlocal pending
+        if pending is not None:
+            chars.append(prepare.BOUNDARY)
+            pos.append(pending)
+            pending = None
+        chars.append(ch)
+        pos.append(at)
+
     for r in list(pattern.finditer(key, start)) + [None]:
         end = r.start() if r else len(key)
-        for c in keep.finditer(key, i, end):
-            chars.append(c.group())
-            pos.append(c.start())
+        for k in range(i, end):
+            if keep.match(key, k):
+                put(key[k], k)
+            elif chars and pending is None and prepare._BOUNDARY.match(key, k):
+                pending = k
         if r:
-            chars.append(prepare.PLACEHOLDER)
-            pos.append(r.start())
+            put(prepare.PLACEHOLDER, r.start())
             i = r.end()
     return "".join(chars), tuple(pos)
 
