@@ -45,6 +45,20 @@ FORK_FROM = 20_000  # background units from which jieba runs in a second process
 WORKER_WORDS = 0.88
 
 
+_TOKEN_CACHES: dict[int, dict[str, list[str]]] = {}
+TOKEN_CACHE_SIZE = 200_000  # forms whose words a process keeps (pairs share their plans' forms)
+
+
+def _token_cache(lexicon: Lexicon) -> dict[str, list[str]]:
+    """The words of matching forms, per lexicon, shared by every model of the
+    process: each plan's forms are cut once however many pairs it is in
+    (emptied when it grows past ``TOKEN_CACHE_SIZE``, e.g. in a long batch)."""
+    cache = _TOKEN_CACHES.setdefault(id(shared_tokenizer(lexicon)), {})
+    if len(cache) > TOKEN_CACHE_SIZE:
+        cache.clear()
+    return cache
+
+
 def shared_tokenizer(lexicon: Lexicon):
     """One jieba tokenizer per lexicon per process (jieba takes a moment to load)."""
     from .tokens import Tokenizer
@@ -88,7 +102,7 @@ class CorpusModel:
             self._forms: dict[str, MatchForm] = {}  # unit key → matching form
             forms = [self._form(u).text for u in units]
             self.size = len(units)
-            self._tok_cache: dict[str, list[str]] = {}
+            self._tok_cache = _token_cache(self.lexicon)
             self.index = NgramIndex(ngram_range=ngram_range, word_weight=word_weight, max_df=max_df,
                                     tokenize=self._tokens)
             words = None

@@ -47,6 +47,12 @@ def _bigrams(forms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     return keys, owner, inside, starts
 
 
+def pack_bigrams(text: str) -> np.ndarray:
+    """The bigrams of one string, packed as :class:`Weights` keys them."""
+    cp = np.fromiter(map(ord, text), dtype=np.uint64, count=len(text))
+    return (cp[:-1] << np.uint64(_BITS)) | cp[1:]
+
+
 def bigram_document_frequencies(forms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Sorted packed bigram keys of ``forms`` and in how many forms each occurs."""
     if forms:
