@@ -24,19 +24,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from .labels import match_box, match_label
-from .records import KnownTable, Removal, TableRecord
-from .textnorm import CJK_PUNCT, HAN_CLASS, display_width, is_han
+from .records import Annotation, KnownTable, Removal, TableRecord
+from .textnorm import CJK_PUNCT, HAN_CLASS, display_width, han_count, is_han
 
 REASONS: dict[str, str] = {
-    "chrome": "page chrome: navigation, portal metadata, sign-up prompts, footer, page header",
+    "chrome": "page chrome: navigation, portal metadata, sign-up prompts, footer, page header, database header, 相关报道 lists",
+    "page": "pagination of a PDF extraction: page number, form feed (page break)",
+    "annotation": "annotation kept aside as a record: responsibility tag (责任单位), issuing footer, licence block",
     "notice": "unrelated notice mixed into the page (e.g. 遗失…声明作废)",
     "toc": "table of contents (headings are taken from the body)",
     "table": "flattened table, kept aside as a table record",
     "caption": "figure caption",
-    "footnote": "footnote mark glued to the text",
+    "footnote": "footnote mark glued to the text (proven by its position and numbering; see the detail)",
     "markup": "Markdown mark (#, **, ---, list bullet)",
     "space": "space inside Chinese text (PDF extraction)",
     "linebreak": "line break inside a paragraph, re-joined",
+    "stop": "line break where a sentence stop (。) was lost in extraction: the sentence ends here",
     "layout": "blank line, indentation or paragraph break",
 }
 _CODE = {name: i + 1 for i, name in enumerate(REASONS)}
@@ -99,6 +102,8 @@ class Cleaned:
     tables: list[TableRecord]
     wrapped_width: int | None = None  # column width when the text was hard-wrapped
     md_paragraphs: frozenset[int] = frozenset()  # paragraphs written as Markdown headings
+    annotations: list[Annotation] = field(default_factory=list)  # notes kept aside (reason "annotation")
+    stop_paragraphs: frozenset[int] = frozenset()  # paragraphs ending where a lost stop (。) was recovered
 
     def paragraph_texts(self) -> list[str]:
         return [self.text[s:e] for s, e in self.paragraphs]
@@ -126,6 +131,8 @@ class _State:
     md_heading: set[int] = field(default_factory=set)  # lines that carried '#' marks
     tables: list[TableRecord] = field(default_factory=list)
     known_tables: tuple[KnownTable, ...] = ()
+    annotations: list[Annotation] = field(default_factory=list)
+    details: dict[int, str] = field(default_factory=dict)  # start of a marked span -> why (the audit's detail)
     # line_text(i) memo, dropped for the lines a mark touches: the steps read
     # most lines several times (tables look ahead), but mark few of them
     _line_starts: list[int] = field(init=False, repr=False)
@@ -137,10 +144,12 @@ class _State:
         self._line_starts = [s for s, _ in self.lines]
         self._line_memo = [None] * len(self.lines)
 
-    def mark(self, start: int, end: int, reason: str) -> None:
+    def mark(self, start: int, end: int, reason: str, detail: str = "") -> None:
         if end <= start:
             return
         code = _CODE[reason]
+        if detail and not self.marks[start]:
+            self.details[start] = detail
         seg = self.marks[start:end]
         if seg.count(0) == len(seg):
             self.marks[start:end] = bytes([code]) * (end - start)
@@ -170,9 +179,17 @@ class _State:
             t = self._line_memo[i] = self.kept(s, e).strip(" \t\u3000\xa0")
         return t
 
-    def mark_line(self, i: int, reason: str) -> None:
+    def mark_line(self, i: int, reason: str, detail: str = "") -> None:
         s, e = self.lines[i]
-        self.mark(s, e, reason)
+        self.mark(s, e, reason, detail)
+
+    def split_line(self, i: int, cut: int, resume: int) -> None:
+        """Line ``i`` becomes two lines: ``[start, cut)`` and ``[resume, end)``
+        (the characters between are the caller's to mark)."""
+        s, e = self.lines[i]
+        self.lines[i:i + 1] = [(s, cut), (resume, e)]
+        self._line_starts[i:i + 1] = [s, resume]
+        self._line_memo[i:i + 1] = [None, None]
 
 
 def _split_lines(text: str) -> list[tuple[int, int]]:
@@ -280,6 +297,133 @@ def mark_chrome(st: _State) -> None:
         st.mark(m.start(), m.end(), "chrome")
 
 
+#: a newspaper or literature database's record header: ``分类号：F127``, ``【版次】第3版``
+_DB_HEADER = re.compile(r"^[【\[]?(?:分类号|版\s*次|版\s*名|版\s*号|栏\s*目|期\s*号|文献来源|出版日期|作者单位|专题名称|"
+                        r"主\s*题\s*词|关\s*键\s*词)[】\]]?\s*[:：]?\s*\S")
+_DB_LABEL = re.compile(r"^【(?:标题|正文|作者|日期|来源|出处|副标题|引题)】")
+
+
+def mark_database_header(st: _State) -> None:
+    """The field rows a newspaper or literature database prints above a text
+    (分类号, 版次, 版名, 【作者】…), in the header zone before the first long line."""
+    for i in range(len(st.lines)):
+        t = st.line_text(i)
+        if not t:
+            continue
+        if len(t) <= 80 and (_DB_HEADER.match(t) or _DB_LABEL.match(t)):
+            st.mark_line(i, "chrome", "database record header")
+            continue
+        if len(t) > 80:
+            break
+
+
+_LICENCE = re.compile(r"公有领域|公共领域|Public domain|著作权法|知识共享|Creative Commons|CC[- ]BY|GNU自由文档|"
+                      r"本作品(?:是|来自|在|采用|依据|根据|不适用)|维基文库|Wikisource|自由版权|许可协议", re.I)
+_ISSUED = re.compile(r"^(?P<who>\S.{0,40}?)?\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:印\s*发|发\s*布|发\s*出)$")
+_ISSUE_LINE = re.compile(r"^(?:抄\s*送|主\s*送|发\s*送)\s*[:：]|^[（(]此件(?:公开发布|主动公开|不予公开|依申请公开)[）)]$|"
+                         r"^[（(]\s*联系人\s*[:：].{0,60}[）)]$")
+_RELATED = re.compile(r"^(?:相关报道|相关阅读|相关新闻|相关链接|相关文章|延伸阅读|推荐阅读|相关解读)\s*[:：]?")
+MAX_RELATED = 30  # titles listed under a 相关报道 line
+
+
+def _annotate(st: _State, start: int, end: int, kind: str, value: str, paragraph: int = -1) -> None:
+    if end <= start or st.marks[start]:
+        return  # already taken out for another reason
+    st.annotations.append(Annotation("", kind, start, end, st.text[start:end], value, paragraph))
+    st.mark(start, end, "annotation", kind)
+
+
+def mark_footers(st: _State) -> None:
+    """Issuing footers, licence blocks and 相关报道 lists.
+
+    * an issuing footer (``××局办公室 2020年9月22日印发``, ``抄送：…``,
+      ``（此件公开发布）``) is an annotation of kind ``issuer``, wherever it stands;
+    * a wiki licence block (``本作品是中华人民共和国的…``, ``Public domain``)
+      is an annotation of kind ``licence`` in the footer or header zone: the
+      lines from the end (or the start) up to the first line of plan text;
+    * a ``相关报道：`` line and the list of short titles under it are chrome.
+    """
+    n = len(st.lines)
+
+    def near(i: int, step: int) -> int | None:  # the next line with text, up or down
+        i += step
+        while 0 <= i < n and not st.line_text(i):
+            i += step
+        return i if 0 <= i < n else None
+
+    for i in range(n):
+        t = st.line_text(i)
+        if not t or len(t) > 120:
+            continue
+        m = _ISSUED.match(t)
+        if m is None and not _ISSUE_LINE.match(t):
+            continue
+        first = last = i
+        if m and not m.group("who"):  # the issuing office on the line above: a name, no punctuation
+            up = near(i, -1)
+            if up is not None and len(st.line_text(up)) <= 30 and not re.search(r"[\W\d]", st.line_text(up)):
+                first = up
+        while st.line_text(last)[-1] in "，、,；;":  # a 抄送 list going on over lines
+            down = near(last, 1)
+            if down is None or len(st.line_text(down)) > 80 or match_label(st.line_text(down)) or down > last + 2:
+                break
+            last = down
+        value = " ".join(st.line_text(k) for k in range(first, last + 1) if st.line_text(k))
+        _annotate(st, st.lines[first][0], st.lines[last][1], "issuer", value)
+    for zone in (range(n - 1, -1, -1), range(n)):  # footer, then header
+        for i in zone:
+            t = st.line_text(i)
+            if not t:
+                continue
+            if len(t) <= 400 and _LICENCE.search(t):
+                s, e = st.lines[i]
+                _annotate(st, s, e, "licence", t)
+            elif not (_chrome_kind(t) or (len(t) <= 30 and not _ends_terminal(t))):
+                break
+    for i in range(n):
+        t = st.line_text(i)
+        if not t or not _RELATED.match(t) or len(t) > 60:
+            continue
+        st.mark_line(i, "chrome", "相关报道 list")
+        for j in range(i + 1, min(n, i + 1 + MAX_RELATED)):
+            u = st.line_text(j)
+            if u and (len(u) > 60 or match_label(u) or (len(u) > 30 and u.rstrip(_CLOSERS).endswith("。"))):
+                break
+            st.mark_line(j, "chrome", "相关报道 list")
+
+
+#: per-measure tags naming who implements it: （责任单位：省工业和信息化厅、省科技厅）
+_TAG_KEY = r"(?:(?:牵头|责任|主责|配合|参与|实施|协办|主办)(?:单位|部门)|责任主体)\s*[:：]"
+_RESPONSIBILITY = re.compile(rf"[（(]\s*(?={_TAG_KEY})")
+_RESPONSIBILITY_LINE = re.compile(rf"^{_TAG_KEY}")
+
+
+def mark_responsibility(st: _State) -> None:
+    """Responsibility tags (``（责任单位：…）``, ``（牵头单位：…；配合单位：…）``,
+    or a line ``责任单位：…``) kept aside as annotations of the measure they
+    close: who implements it is data about the plan, not its text."""
+    text = st.text
+    for m in _RESPONSIBILITY.finditer(text):
+        depth, k, stop = 0, m.start(), min(len(text), m.start() + 300)
+        while k < stop and text[k] != "\n":
+            if text[k] in "（(":
+                depth += 1
+            elif text[k] in "）)":
+                depth -= 1
+                if depth == 0:
+                    break
+            k += 1
+        if k >= stop or text[k] not in "）)":
+            continue  # not closed on its line: not a tag
+        inner = text[m.end():k].strip()
+        _annotate(st, m.start(), k + 1, "responsibility", inner)
+    for i in range(len(st.lines)):
+        t = st.line_text(i)
+        if t and len(t) <= 150 and _RESPONSIBILITY_LINE.match(t):
+            s, e = st.lines[i]
+            _annotate(st, s, e, "responsibility", t)
+
+
 _NOTICE = re.compile(r"遗失[^\n]{0,40}(?:\n[^\n]{0,40}){0,8}?声\s*\n?\s*明\s*\n?\s*作\s*\n?\s*废\s*[。.]?")
 
 
@@ -290,12 +434,54 @@ def mark_notices(st: _State) -> None:
             st.mark(m.start(), m.end(), "notice")
 
 
+#: a table-of-contents entry with a leader: ``第一章 总体要求 ………… 3``,
+#: ``（一）指导思想.......2`` (dots, ellipses, middle dots; a page number or not)
+_LEADER = re.compile(r"^(?P<title>.*?[^\s.．·…•_])?\s*(?:[.．·…•_]\s*){4,}(?P<page>\d{1,3}|[ivxlcIVXLC]{1,6})?\s*$")
+
+
+def _leader_entry(t: str) -> tuple[str, bool] | None:
+    """``(title, has page number)`` of a dot-leader TOC line, or None."""
+    m = _LEADER.match(t)
+    if m is None or not m.group("title"):
+        return None
+    return m.group("title"), m.group("page") is not None
+
+
 def _norm_heading(t: str) -> str:
+    entry = _leader_entry(t)
+    if entry is not None:
+        t = entry[0]
     return re.sub(r"[\s。.]", "", t)
 
 
+def _leader_run(st: _State, j: int) -> int | None:
+    """Last line of a run of dot-leader entries starting at line ``j`` (blank
+    lines and an entry's title wrapped onto a line of its own allowed)."""
+    n, last = len(st.lines), None
+    while j < n:
+        t = st.line_text(j)
+        if not t:
+            j += 1
+            continue
+        if _leader_entry(t) is not None:
+            last, j = j, j + 1
+            continue
+        # a title too long for one line goes on under it: short, no sentence inside
+        if last is not None and len(t) <= 40 and "。" not in t:
+            k = j + 1
+            while k < n and not st.line_text(k):
+                k += 1
+            if k < n and _leader_entry(st.line_text(k)) is not None:
+                j = k
+                continue
+        break
+    return last
+
+
 def mark_toc(st: _State) -> None:
-    """A 目录 block: from its title to the body's repeat of its first entry."""
+    """Tables of contents: a 目录 block (from its title to the body's repeat of
+    its first entry, or to its last dot-leader entry), and runs of dot-leader
+    entries with page numbers wherever they stand."""
     n = len(st.lines)
     for i in range(n):
         if re.sub(r"\s", "", st.line_text(i)) not in ("目录", "目次"):
@@ -307,7 +493,12 @@ def mark_toc(st: _State) -> None:
                 first, first_i = _norm_heading(t), j
                 break
         if first is None:
-            return
+            break
+        if _leader_entry(st.line_text(first_i)) is not None:  # entries with leaders: the block ends with them
+            last = _leader_run(st, first_i)
+            for j in range(i, last + 1):
+                st.mark_line(j, "toc", "目录 with dot-leader entries")
+            break
         end = None
         for j in range(first_i + 1, n):
             t = st.line_text(j)
@@ -318,10 +509,78 @@ def mark_toc(st: _State) -> None:
                 end = j
                 break
         if end is None:
-            return
+            break
         for j in range(i, end):
-            st.mark_line(j, "toc")
+            st.mark_line(j, "toc", "目录 up to the body's repeat of its first entry")
+        break
+    i = 0
+    while i < n:  # leader entries without a 目录 title: two or more, with page numbers
+        t = st.line_text(i)
+        entry = _leader_entry(t) if t else None
+        if entry is None or not entry[1]:
+            i += 1
+            continue
+        last = _leader_run(st, i)
+        entries = [k for k in range(i, last + 1) if (e := _leader_entry(st.line_text(k))) and e[1]]
+        if len(entries) >= 2:
+            for k in range(i, last + 1):
+                st.mark_line(k, "toc", "dot-leader entries with page numbers")
+        i = last + 1
+
+
+_FORM_FEED = re.compile("[\f\v]+")
+
+
+def mark_page_breaks(st: _State) -> None:
+    """Form feeds (and vertical tabs) a PDF extraction puts at page breaks."""
+    for m in _FORM_FEED.finditer(st.text):
+        st.mark(m.start(), m.end(), "page", "form feed (page break)")
+
+
+#: a line holding nothing but a page number: ``12``, ``- 12 -``, ``—12—``,
+#: ``第12页``, ``12 / 40``
+_PAGE_LINE = re.compile(r"^(?:[-—–－]\s*)?(\d{1,3})(?:\s*[-—–－])?$|^第\s*(\d{1,3})\s*页(?:\s*[/／，,]?\s*共\s*\d{1,3}\s*页)?$"
+                        r"|^(\d{1,3})\s*[/／]\s*\d{1,3}$")
+MIN_PAGE_TEXT = 120  # Chinese characters between two page numbers: at least a part of a page
+
+
+def mark_page_numbers(st: _State) -> None:
+    """Page numbers on lines of their own, wherever they fall (a page break
+    inside a sentence included: the lines around are re-joined as usual).
+
+    A bare number on a line is a page number only as part of a run of them:
+    three or more that count up by one (a page without a number may be
+    skipped) with at least :data:`MIN_PAGE_TEXT` Chinese characters of text
+    between each two — so numbers of a flattened table or a list stay.
+    """
+    n = len(st.lines)
+    han_before, total = [0] * (n + 1), 0
+    candidates: list[tuple[int, int]] = []  # (line, value)
+    for i in range(n):
+        t = st.line_text(i)
+        if t and t[0] in "-—–－第0123456789" and len(t) <= 16:
+            m = _PAGE_LINE.match(t)
+            if m:
+                candidates.append((i, int(m.group(1) or m.group(2) or m.group(3))))
+        han_before[i] = total
+        total += han_count(t) if t else 0
+    han_before[n] = total
+    if len(candidates) < 3:
         return
+    chains: list[list[tuple[int, int]]] = []
+    for line, value in candidates:
+        for chain in reversed(chains):
+            last_line, last_value = chain[-1]
+            if 1 <= value - last_value <= 2 and han_before[line] - han_before[last_line] >= MIN_PAGE_TEXT:
+                chain.append((line, value))
+                break
+        else:
+            chains.append([(line, value)])
+    for chain in chains:
+        if len(chain) >= 3:
+            detail = f"page number (pages {chain[0][1]}–{chain[-1][1]} count up through the text)"
+            for line, _ in chain:
+                st.mark_line(line, "page", detail)
 
 
 _CAPTION = re.compile(r"^图\s*\d+(?:\s*[-－.]\s*\d+)?(?:\s+|[:：]\s*)\S")
@@ -536,22 +795,73 @@ def mark_tables(st: _State) -> None:
         i = last + 1
 
 
-_FOOTNOTE_PCT = re.compile(r"%([1-9])(?=[。，,；;、）)\s]|$)", re.M)  # '%' first: a fast scan
-_CLASSIFIERS = "个万亿千百年月日号次项家所条座名人元倍批轮类级期种处栋套台辆艘架只场届域区镇村县市省星位成层部支张篇大小方线型横纵廊链园中平环网带圈心核港湾极片馆室站路桥都点美化步轴屏码产业同全有不为上以岁分秒周天"
-_FOOTNOTE_HAN = re.compile(f"(?<=[{HAN_CLASS}])[1-9](?=[{HAN_CLASS}])")
+#: where a footnote mark can stand: glued after a percent sign or a closing
+#: mark and followed by punctuation or the line end (``61.98%1。``) …
+_NOTE_AFTER_MARK = re.compile(r"(?<=[%％”’」』）)》])([1-9]\d?)(?=[。，,；;、：:）)]|[ \t\u3000]*$)", re.M)
+#: … or between two Chinese characters (``放宽2新型``), where a number would
+#: be followed by a measure word (``建成2个``) or preceded by 第 (``第5代``)
+_NOTE_IN_WORDS = re.compile(f"(?<=[{HAN_CLASS}])([1-9]\\d?)(?=[{HAN_CLASS}])")
+_CLASSIFIERS = "个万亿千百年月日号次项家所条座名人元倍批轮类级期种处栋套台辆艘架只场届域区镇村县市省星位成层部支张篇大小方线型横纵廊链园中平环网带圈心核港湾极片馆室站路桥都点美化步轴屏码产业同全有不为上以岁分秒周天件代款吨户间栏版册米亩"
+_ORDINAL_BEFORE = "第"
+#: the notes themselves: a line opening with the number (``1 数据来源：…``,
+#: ``[1] …``, ``注1：…``)
+_NOTE_LINE = re.compile(r"^(?:注\s*)?(?:[\[［]\s*(\d{1,2})\s*[\]］]|(\d{1,2})(?:\s+|\s*[:：]\s*)(?=[^\d\s.．、,，%％)）]))")
 
 
 def mark_footnotes(st: _State) -> None:
-    """Footnote digits glued to the text: ``61.98%1。``, ``放宽2新型``."""
-    for m in _FOOTNOTE_PCT.finditer(st.text):
-        st.mark(m.start(1), m.end(1), "footnote")
-    for m in _FOOTNOTE_HAN.finditer(st.text):
-        nxt = st.text[m.end()]
-        if nxt not in _CLASSIFIERS:
-            st.mark(m.start(), m.end(), "footnote")
+    """Footnote marks glued to the text, removed only when proven.
+
+    A PDF extraction flattens a superscript note number into the line, right
+    after the word, number or closing mark it annotates (``61.98%1。``,
+    ``放宽2新型``).  Real numbers stand there too (``等9件``, ``“保7争6”``,
+    ``第5代``), so position is only a candidate: a mark is removed when its
+    note is found (a line opening with its number), or when it belongs to the
+    run 1, 2, 3 … that note numbers make in document order (at least two marks;
+    a single one only right after ``%`` or a closing mark, where no number
+    can follow).  The audit's detail says which proof holds.
+    """
+    text = st.text
+    if not any(c.isdigit() for c in text):
+        return
+    candidates: list[tuple[int, int, bool]] = []  # (start, value, strong position)
+    for m in _NOTE_AFTER_MARK.finditer(text):
+        candidates.append((m.start(1), int(m.group(1)), True))
+    for m in _NOTE_IN_WORDS.finditer(text):
+        before, after = text[m.start() - 1], text[m.end()]
+        if after in _CLASSIFIERS or before in _ORDINAL_BEFORE:
+            continue
+        candidates.append((m.start(1), int(m.group(1)), False))
+    if not candidates:
+        return
+    candidates.sort()
+    notes: dict[int, int] = {}  # number -> offset of its note line
+    for i, (s, e) in enumerate(st.lines):
+        m = _NOTE_LINE.match(st.line_text(i))
+        if m:
+            num = int(m.group(1) or m.group(2))
+            notes.setdefault(num, s)
+    run, expect = [], 1
+    for start, value, strong in candidates:
+        if value == expect:
+            run.append((start, value, strong))
+            expect += 1
+    for start, value, strong in run:
+        width = len(str(value))
+        if value in notes and notes[value] != start:
+            why = f"note {value} at offset {notes[value]}"
+        elif len(run) >= 2:
+            why = f"mark {value} of the run 1–{len(run)} in document order"
+        elif strong:
+            why = f"glued after {text[start - 1]!r}, where no number can follow"
+        else:
+            continue
+        st.mark(start, start + width, "footnote", why)
 
 
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
+#: digits printed one by one with spaces between (``2 0 0 5年``, ``1 1万公里``):
+#: single characters, never a multi-digit number on either side (``2020 2025`` stays)
+_SPACED_DIGITS = re.compile(r"(?<![0-9A-Za-z.．])[0-9](?:[ \u3000\xa0]{1,2}[0-9.．%％])+(?![0-9A-Za-z.．])")
 _WIDE_PUNCT = set(CJK_PUNCT) - set(",.;:?!()")
 
 
@@ -572,6 +882,11 @@ def mark_spaces(st: _State) -> None:
         if s == e:
             continue
         line = text[s:e]
+        if " " in line or "\u3000" in line or "\xa0" in line:
+            for m in _SPACED_DIGITS.finditer(line):
+                for g in _SPACES.finditer(m.group()):
+                    st.mark(s + m.start() + g.start(), s + m.start() + g.end(), "space",
+                            "letter-spaced digits (newspaper database)")
         for m in _SPACES.finditer(line):
             a, b = s + m.start(), s + m.end()
             if a > s and not marks[a - 1]:
@@ -592,8 +907,67 @@ def mark_spaces(st: _State) -> None:
                 st.mark(a, b, "space")
 
 
+#: the gap between a heading and the sentence after it on the same line:
+#: full-width spaces, or two spaces or more
+_HEADING_GAP = re.compile(r"[\u3000]+[ \u3000]*|[ \xa0]{2,}[ \u3000\xa0]*")
+MAX_GAP_HEADING = 30  # characters of a heading title set off by spaces
+_STOP_GAP = re.compile(r"(?<=[。；])[ \u3000\xa0]+(?=\S)")
+_OUTER_FORMS = ("part", "chapter", "section", "cn", "paren_cn")  # labels never used for inline enumeration
+
+
+def split_spaced_headings(st: _State) -> None:
+    """A labelled heading set off from its first sentence only by spaces
+    (``第一节　加强水利建设　水利建设要全面规划…``) becomes a line of its own.
+
+    The label (第一节, 一、, （一）…) must open the line; the title after it is
+    short and holds no punctuation; the gap is full-width spaces or two
+    spaces or more, and text follows it.
+    """
+    i = 0
+    while i < len(st.lines):
+        s, e = st.lines[i]
+        raw = st.text[s:e]
+        if "。" in raw or "；" in raw:  # a heading glued after a stop and spaces: ``…技术。 （二）深化…``
+            for m in _STOP_GAP.finditer(raw):
+                lab = match_label(raw[m.end():])
+                if lab is not None and lab.form in _OUTER_FORMS:
+                    a, b = s + m.start(), s + m.end()
+                    st.mark(a, b, "layout", "heading after a stop and spaces: split onto a line of its own")
+                    st.split_line(i, a, b)
+                    s, e = st.lines[i]
+                    raw = st.text[s:e]
+                    break
+        lead = len(raw) - len(raw.lstrip(" \t\u3000\xa0"))
+        body = raw[lead:]
+        lab = match_label(body) if body and ("\u3000" in body or "  " in body) else None
+        if lab is None or lab.form in ("arabic", "paren_arabic", "circled"):
+            i += 1
+            continue
+        gap = _HEADING_GAP.search(body, lab.end)
+        title = body[lab.end:gap.start()] if gap else ""
+        rest = body[gap.end():] if gap else ""
+        if (gap is None or not 2 <= len(title) <= MAX_GAP_HEADING or len(rest) < 2
+                or any(c in title for c in "。！？；;，,：:、")):
+            i += 1
+            continue
+        a, b = s + lead + gap.start(), s + lead + gap.end()
+        st.mark(a, b, "layout", "heading set off by spaces: split from the sentence after it")
+        st.split_line(i, a, b)
+        i += 1
+
+
 # --------------------------------------------------------------------------
 # Paragraphs
+
+
+#: East Asian "ambiguous" marks that Chinese typesetting prints full width
+_AMBIGUOUS_WIDE = re.compile("[—“”‘’…·]")
+
+
+def _printed_width(line: str) -> int:
+    """The width a line took on the page: :func:`display_width`, with the dashes,
+    quotes and ellipses of Chinese text counted full width as they are printed."""
+    return display_width(line) + len(_AMBIGUOUS_WIDE.findall(line))
 
 
 def _wrapped_width(widths: list[int]) -> int | None:
@@ -652,11 +1026,14 @@ def _standalone_heading(t: str, md: bool) -> bool:
     return not any(c in rest for c in "。！？；;")
 
 
-def _continues(prev: str, prev_md: bool, prev_width: int, nxt: str, wrapped: int | None) -> bool:
+def _continues(prev: str, prev_md: bool, prev_width: int, nxt: str, wrapped: int | None,
+               stops_lost: bool = False) -> bool:
     """Does line ``nxt`` continue the paragraph that line ``prev`` ends?
 
     ``prev_width`` is the display width of the line as printed (before
     cleaning), which is what tells a hard-wrapped line from a short last one.
+    ``stops_lost``: the text's lines end without stops (see :func:`_stops_lost`),
+    so a line ending in a word ends its sentence.
     """
     if prev_md or _starts_block(nxt):
         return False
@@ -667,13 +1044,38 @@ def _continues(prev: str, prev_md: bool, prev_width: int, nxt: str, wrapped: int
         return full and prev.rstrip(_CLOSERS)[-1] in "；;"
     if wrapped:
         lab = match_label(prev) or match_box(prev)
-        if lab and not any(c in prev[lab.end:] for c in "，,；;：:"):
+        if lab and not any(c in prev[lab.end:] for c in "，,；;：:。"):  # a heading, not a run-in one
             return False
         return full
     if _standalone_heading(prev, False) or _TITLE_END.search(prev):
         return False
     # one line per paragraph: only a line cut mid-phrase (page break) goes on
+    if stops_lost:
+        return prev[-1] in "，、,“（(《"
     return len(prev) >= 20 and (is_han(prev[-1]) or prev[-1] in "，、,“（(《")
+
+
+MIN_STOPLESS_LINES = 8  # long lines needed to judge whether a text lost its stops
+STOPLESS_SHARE = 0.25  # below this share of long lines ending with a stop, the stops were lost
+
+
+def _stops_lost(texts: list[str]) -> tuple[int, int] | None:
+    """``(ended, long)`` when the sentence stops of a one-line-per-paragraph
+    text were lost in extraction (a line break where 。 stood): of its long
+    lines (20+ characters, headings aside), fewer than :data:`STOPLESS_SHARE`
+    end with a stop.  None when the text keeps its stops."""
+    long = [t for t in texts if len(t) >= 20 and not _standalone_heading(t, False)]
+    if len(long) < MIN_STOPLESS_LINES:
+        return None
+    ended = sum(1 for t in long if _ends_terminal(t))
+    return (ended, len(long)) if ended < STOPLESS_SHARE * len(long) else None
+
+
+def _ends_in_word(para_text: str, last: str) -> bool:
+    """A paragraph whose last line ends in a word, not a stop, and is no heading or title."""
+    core = last.rstrip(_CLOSERS)
+    return (bool(core) and is_han(core[-1]) and not _standalone_heading(para_text, False)
+            and not _TITLE_END.search(para_text) and not _DATE_LINE.match(last))
 
 
 def _paragraphs(st: _State) -> tuple[list[tuple[int, int]], int | None, set[int]]:
@@ -683,20 +1085,35 @@ def _paragraphs(st: _State) -> tuple[list[tuple[int, int]], int | None, set[int]
     for i, (s, e) in enumerate(st.lines):
         t = st.line_text(i)
         if t:
-            items.append((i, t, display_width(st.text[s:e].strip())))
+            items.append((i, t, _printed_width(st.text[s:e].strip())))
         else:
             st.mark(s, e, "layout")
     wrapped = _wrapped_width([w for _, _, w in items])
+    lost = None if wrapped else _stops_lost([t for _, t, _ in items])
     paras: list[list[int]] = []
+    para_text: list[str] = []
+    stopped: set[int] = set()  # paragraphs that end where a stop was lost
+    marks, lines, n = st.marks, st.lines, len(st.text)
     for k, (i, t, _) in enumerate(items):
         pi, pt, pw = items[k - 1] if k else (0, "", 0)
-        if k and _continues(pt, pi in st.md_heading, pw, t, wrapped):
+        if k and _continues(pt, pi in st.md_heading, pw, t, wrapped, lost is not None):
             paras[-1].append(i)
-        else:
-            paras.append([i])
+            para_text[-1] += t
+            continue
+        if k and pi not in st.md_heading and _ends_in_word(para_text[-1], pt):
+            detail = None
+            if lost is not None:
+                detail = f"lines end without stops ({lost[0]} of {lost[1]} long lines end with one)"
+            elif wrapped and len(paras[-1]) >= 2 and pw < wrapped - 6:
+                detail = f"a paragraph's last line, shorter than the text width ({pw} of {wrapped} columns)"
+            e = lines[pi][1]
+            if detail and e < n and not marks[e]:
+                st.mark(e, e + 1, "stop", detail)
+                stopped.add(len(paras) - 1)
+        paras.append([i])
+        para_text.append(t)
     # newline characters: inside a paragraph → linebreak, elsewhere → layout;
     # set directly rather than through st.mark(), first marker still winning
-    marks, lines = st.marks, st.lines
     code = _CODE["linebreak"]
     for para in paras:
         for j in range(para[0], para[-1]):
@@ -709,13 +1126,16 @@ def _paragraphs(st: _State) -> tuple[list[tuple[int, int]], int | None, set[int]
             marks[e] = code
     spans = [(st.lines[para[0]][0], st.lines[para[-1]][1]) for para in paras]
     md = {k for k, para in enumerate(paras) if para[0] in st.md_heading}
-    return spans, wrapped, md
+    if lost is not None and paras and _ends_in_word(para_text[-1], st.line_text(paras[-1][-1])):
+        stopped.add(len(paras) - 1)  # the last paragraph lost its stop too (no line break to mark)
+    return spans, wrapped, md, stopped
 
 
 # --------------------------------------------------------------------------
 # Pipeline
 
-STEPS = (mark_known_tables, mark_markup, mark_chrome, mark_notices, mark_toc, mark_captions, mark_tables,
+STEPS = (split_spaced_headings, mark_known_tables, mark_page_breaks, mark_markup, mark_chrome, mark_database_header,
+         mark_footers, mark_notices, mark_toc, mark_captions, mark_tables, mark_page_numbers, mark_responsibility,
          mark_footnotes, mark_spaces)
 
 
@@ -730,17 +1150,23 @@ def clean_text(original: str, known_tables: Sequence[KnownTable] = ()) -> Cleane
         step(st)
     if st.known_tables:  # known tables were recorded first: number all in document order
         st.tables = [replace(t, table_id=f"t{k}") for k, t in enumerate(sorted(st.tables, key=lambda t: t.start), 1)]
-    para_spans, wrapped, md = _paragraphs(st)
-    return _assemble(st, para_spans, wrapped, md)
+    para_spans, wrapped, md, stopped = _paragraphs(st)
+    return _assemble(st, para_spans, wrapped, md, stopped)
 
 
-def _assemble(st: _State, para_spans: list[tuple[int, int]], wrapped: int | None, md: set[int]) -> Cleaned:
+def _assemble(st: _State, para_spans: list[tuple[int, int]], wrapped: int | None, md: set[int],
+              stopped: set[int]) -> Cleaned:
     marks, text = bytes(st.marks), st.text
     removals: list[Removal] = []
     table_at = {t.start: t.table_id for t in st.tables}
+    detail_at = sorted(st.details)
     for m in re.finditer(rb"([\x01-\xff])\1*", marks):
         reason = _NAME[m.group(1)[0]]
-        detail = table_at.get(m.start(), "") if reason == "table" else ""
+        if reason == "table":
+            detail = table_at.get(m.start(), "")
+        else:  # the details of the marks this run merges, each once
+            lo, hi = bisect.bisect_left(detail_at, m.start()), bisect.bisect_left(detail_at, m.end())
+            detail = "; ".join(dict.fromkeys(st.details[k] for k in detail_at[lo:hi]))
         removals.append(Removal(m.start(), m.end(), reason, detail))
     clean_starts, orig_starts, lengths = array("q"), array("q"), array("q")
     pieces: list[str] = []
@@ -757,12 +1183,21 @@ def _assemble(st: _State, para_spans: list[tuple[int, int]], wrapped: int | None
         i = bisect.bisect_left(orig_starts, x) - 1
         return 0 if i < 0 else clean_starts[i] + min(x - orig_starts[i], lengths[i])
 
-    paragraphs, md_paragraphs = [], set()
+    paragraphs, md_paragraphs, stop_paragraphs, para_starts = [], set(), set(), []
     for k, (s, e) in enumerate(para_spans):
         a, b = kept_before(s), kept_before(e)
         if b > a:
             if k in md:
                 md_paragraphs.add(len(paragraphs))
+            if k in stopped:
+                stop_paragraphs.add(len(paragraphs))
             paragraphs.append((a, b))
+            para_starts.append(s)
+    annotations = []
+    for k, a in enumerate(sorted(st.annotations, key=lambda a: a.start), 1):
+        # a responsibility tag belongs to the measure it closes: the paragraph it stands in or follows
+        p = bisect.bisect_right(para_starts, a.start) - 1 if a.kind == "responsibility" else -1
+        annotations.append(replace(a, annotation_id=f"a{k}", paragraph=p))
     offsets = OffsetMap(clean_starts, orig_starts, len(kept))
-    return Cleaned(text, kept, paragraphs, offsets, removals, st.tables, wrapped, frozenset(md_paragraphs))
+    return Cleaned(text, kept, paragraphs, offsets, removals, st.tables, wrapped, frozenset(md_paragraphs),
+                   annotations, frozenset(stop_paragraphs))

@@ -22,7 +22,7 @@ from .clean import Cleaned, clean_text
 from .corpus import DocumentEntry, Manifest, default_manifest_path, entry_for_path, load_manifest
 from .errors import InputError
 from .ingest import read_source
-from .records import Heading, Removal, Source, TableRecord, Unit
+from .records import Annotation, Heading, Removal, Source, TableRecord, Unit
 from .segment import UNITS, clauses, sentences
 from .structure import Block, detect
 from .textnorm import HAN_RE, han_count, matching_key
@@ -66,6 +66,11 @@ class Document:
     def tables(self) -> list[TableRecord]:
         return self.cleaned.tables
 
+    @property
+    def annotations(self) -> list[Annotation]:
+        """Responsibility tags, issuing footers and licence blocks kept aside (never aligned)."""
+        return self.cleaned.annotations
+
     # -- structure ----------------------------------------------------------
     def chapters(self) -> list[str]:
         """Titles of the top-level headings of the body, in order."""
@@ -97,6 +102,10 @@ class Document:
     def _segment(self, unit: str):
         text, offsets = self.cleaned.text, self.cleaned.offsets
         counters: dict[int, int] = {}
+        notes: dict[int, list[str]] = {}  # paragraph -> the responsibility tags of its measure
+        for a in self.annotations:
+            if a.paragraph >= 0:
+                notes.setdefault(a.paragraph, []).append(a.value)
         for block in self.blocks:
             body = text[block.start : block.end]
             for s_start, s_end, sentence in sentences(body):
@@ -109,9 +118,11 @@ class Document:
                         (s_start + a, s_start + b, t, f"{sid}.c{k}")
                         for k, (a, b, t) in enumerate(clauses(sentence), 1)
                     ]
+                note = "; ".join(notes.get(block.paragraph, ()))
                 for a, b, t, uid in pieces:
                     o_start, o_end = offsets.span(block.start + a, block.start + b)
-                    yield Unit(self.doc_id, uid, block.section, block.paragraph, t, matching_key(t), o_start, o_end)
+                    yield Unit(self.doc_id, uid, block.section, block.paragraph, t, matching_key(t), o_start, o_end,
+                               annotation=note)
 
     # -- figures ------------------------------------------------------------
     def stats(self) -> dict[str, object]:
@@ -128,6 +139,7 @@ class Document:
             "chapters": len(self.chapters()),
             "sections": len(self.section_headings()),
             "tables": len(self.tables),
+            "annotations": len(self.annotations),
             "sentences": len(units),
             "clauses": len(self.units("clause")),
         }

@@ -74,6 +74,27 @@ class TableRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class Annotation:
+    """A note about the plan rather than plan text, kept aside as data.
+
+    ``kind`` is ``"responsibility"`` (a per-measure tag such as
+    ``（责任单位：省工业和信息化厅）``: who implements the measure),
+    ``"issuer"`` (an issuing footer: ``××局办公室 2020年9月22日印发``,
+    ``抄送：…``) or ``"licence"`` (a wiki licence block).  Its span of the
+    original is a removal with reason ``annotation``: never aligned, never
+    counted as the plan's own text.
+    """
+
+    annotation_id: str
+    kind: str
+    start: int
+    end: int
+    text: str  # the span as written, brackets included
+    value: str  # what it says: "责任单位：省工业和信息化厅、省科技厅", the issuer line…
+    paragraph: int = -1  # cleaned paragraph of the measure it belongs to (responsibility tags), else -1
+
+
+@dataclass(frozen=True, slots=True)
 class Heading:
     """A heading of the document body; ``path`` holds it and its ancestors."""
 
@@ -105,6 +126,7 @@ class Unit:
     start: int
     end: int
     kind: str = "body"  # "body" or "heading" (headings can be aligned too)
+    annotation: str = ""  # responsibility tags of its measure (Annotation.value, "; "-joined)
 
     @property
     def chapter(self) -> str:

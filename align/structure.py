@@ -178,7 +178,8 @@ def detect(cleaned: Cleaned, doc_id: str, md_paragraphs: frozenset[int] = frozen
             stack[-1].box_context = last_was_run_in
             add_heading(p, s, e, BOX_FORM, box.text.strip(), len(stack), path(), False)
             continue
-        if (is_md or (standalone and not seen_chapter and not _ends_sentence(para))) and not lab:
+        ends_sentence = _ends_sentence(para) or p in cleaned.stop_paragraphs  # a recovered stop ends one too
+        if (is_md or (standalone and not seen_chapter and not ends_sentence)) and not lab:
             add_heading(p, s, e, "title", "", 0, (), False)
             continue
         if lab:  # labelled paragraph: a run-in heading when its first sentence is short

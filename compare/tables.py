@@ -10,15 +10,17 @@ if TYPE_CHECKING:
 
 SECTION_SEP = " > "
 
-UNIT_COLUMNS = ["doc", "unit_id", "kind", "section", "chapter", "paragraph", "text", "start", "end"]
+UNIT_COLUMNS = ["doc", "unit_id", "kind", "section", "chapter", "paragraph", "text", "start", "end", "annotation"]
 
 
 def units_frame(units: Iterable[Unit]) -> "pd.DataFrame":
-    """One row per unit; ``section`` is the heading path joined with `` > ``."""
+    """One row per unit; ``section`` is the heading path joined with `` > ``;
+    ``annotation`` the responsibility tags of the unit's measure (``责任单位：…``)."""
     import pandas as pd
 
     rows = [
-        (u.doc_id, u.unit_id, u.kind, SECTION_SEP.join(u.section), u.chapter, u.paragraph, u.text, u.start, u.end)
+        (u.doc_id, u.unit_id, u.kind, SECTION_SEP.join(u.section), u.chapter, u.paragraph, u.text, u.start, u.end,
+         u.annotation)
         for u in units
     ]
     return pd.DataFrame(rows, columns=UNIT_COLUMNS)
