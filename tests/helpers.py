@@ -4,7 +4,7 @@ from __future__ import annotations
 from align.document import Document
 from align.textnorm import han_count
 
-NOT_BODY = ("chrome", "notice", "toc")
+NOT_BODY = ("chrome", "notice", "toc", "page", "annotation")
 #: the five bundled Zhejiang documents, parents before children
 IDS = [
     "zhejiang-urbanization-14fyp",
