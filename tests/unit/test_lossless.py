@@ -15,7 +15,10 @@ PUNCT = "，。、；：“”《》（）！？"
 han_text = st.text(alphabet=HAN + PUNCT, min_size=1, max_size=40)
 label = st.sampled_from(["一、", "（二）", "(三)", "1.", "2、", "（1）", "①", "第一章 ", "专栏 3-1 ", "", "## ", "**", "- "])
 noise = st.sampled_from([" ", "  ", "\t", "\u3000", "\xa0", "\n", "\n\n", "%1", "2", "61.98", "Wi Fi", "---", "#",
-                         "索引号: 1", "图 1 示意", "表 1 指标", "遗失公章一枚，声明作废。", "目 录", "（上接第一版）", "•", "**"])
+                         "索引号: 1", "图 1 示意", "表 1 指标", "遗失公章一枚，声明作废。", "目 录", "（上接第一版）", "•", "**",
+                         "\f", "（责任单位：省科技厅）", "（牵头单位：省财政厅（省国资委）", "…………3", "........ 12",
+                         "2 0 0 5", "1 1万", "相关报道：", "办公室 2020年9月22日印发", "抄送：省委，", "Public domain",
+                         "　", "第一节　", "。 （二）", "【版次】第3版", "1\n", "%1"])
 line = st.tuples(label, han_text, st.lists(noise, max_size=3), han_text).map(lambda t: t[0] + t[1] + "".join(t[2]) + t[3])
 document = st.lists(st.one_of(line, noise, han_text), min_size=1, max_size=30).map("\n".join)
 
