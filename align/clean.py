@@ -30,7 +30,7 @@ from .textnorm import CJK_PUNCT, HAN_CLASS, display_width, han_count, is_han
 REASONS: dict[str, str] = {
     "chrome": "page chrome: navigation, portal metadata, sign-up prompts, footer, page header, database header, 相关报道 lists",
     "page": "pagination of a PDF extraction: page number, form feed (page break)",
-    "annotation": "annotation kept aside as a record: responsibility tag (责任单位), issuing footer, licence block",
+    "annotation": "annotation kept aside as a record: responsibility tag (责任单位), issuing footer, licence block, footnote text",
     "notice": "unrelated notice mixed into the page (e.g. 遗失…声明作废)",
     "toc": "table of contents (headings are taken from the body)",
     "table": "flattened table, kept aside as a table record",
@@ -300,7 +300,8 @@ def mark_chrome(st: _State) -> None:
 #: a newspaper or literature database's record header: ``分类号：F127``, ``【版次】第3版``
 _DB_HEADER = re.compile(r"^[【\[]?(?:分类号|版\s*次|版\s*名|版\s*号|栏\s*目|期\s*号|文献来源|出版日期|作者单位|专题名称|"
                         r"主\s*题\s*词|关\s*键\s*词)[】\]]?\s*[:：]?\s*\S")
-_DB_LABEL = re.compile(r"^【(?:标题|正文|作者|日期|来源|出处|副标题|引题)】")
+_DB_FIELD = re.compile(r"^【(?:作者|日期|来源|出处|作者单位|版面|栏目)】")  # a whole field row
+_DB_LABEL = re.compile(r"【(?:标题|正文|副标题|引题)】\s*")  # the label only: the title or the text follows
 
 
 def mark_database_header(st: _State) -> None:
@@ -310,7 +311,14 @@ def mark_database_header(st: _State) -> None:
         t = st.line_text(i)
         if not t:
             continue
-        if len(t) <= 80 and (_DB_HEADER.match(t) or _DB_LABEL.match(t)):
+        s, e = st.lines[i]
+        label = _DB_LABEL.match(st.text, s + len(st.text[s:e]) - len(st.text[s:e].lstrip()), e)
+        if label:
+            st.mark(label.start(), label.end(), "chrome", "database record header")
+            if "正文" in label.group():
+                break  # the text begins here
+            continue
+        if len(t) <= 80 and (_DB_HEADER.match(t) or _DB_FIELD.match(t)):
             st.mark_line(i, "chrome", "database record header")
             continue
         if len(t) > 80:
@@ -805,6 +813,7 @@ _CLASSIFIERS = "个万亿千百年月日号次项家所条座名人元倍批轮�
 _ORDINAL_BEFORE = "第"
 #: the notes themselves: a line opening with the number (``1 数据来源：…``,
 #: ``[1] …``, ``注1：…``)
+MAX_NOTE = 200  # characters of a footnote kept aside as an annotation
 _NOTE_LINE = re.compile(r"^(?:注\s*)?(?:[\[［]\s*(\d{1,2})\s*[\]］]|(\d{1,2})(?:\s+|\s*[:：]\s*)(?=[^\d\s.．、,，%％)）]))")
 
 
@@ -818,7 +827,8 @@ def mark_footnotes(st: _State) -> None:
     note is found (a line opening with its number), or when it belongs to the
     run 1, 2, 3 … that note numbers make in document order (at least two marks;
     a single one only right after ``%`` or a closing mark, where no number
-    can follow).  The audit's detail says which proof holds.
+    can follow).  The audit's detail says which proof holds.  The note line of
+    a removed mark is kept aside as an annotation of kind ``footnote``.
     """
     text = st.text
     if not any(c.isdigit() for c in text):
@@ -835,11 +845,13 @@ def mark_footnotes(st: _State) -> None:
         return
     candidates.sort()
     notes: dict[int, int] = {}  # number -> offset of its note line
+    note_line: dict[int, int] = {}  # number -> the note line
     for i, (s, e) in enumerate(st.lines):
         m = _NOTE_LINE.match(st.line_text(i))
         if m:
             num = int(m.group(1) or m.group(2))
-            notes.setdefault(num, s)
+            if num not in notes:
+                notes[num], note_line[num] = s, i
     run, expect = [], 1
     for start, value, strong in candidates:
         if value == expect:
@@ -856,6 +868,9 @@ def mark_footnotes(st: _State) -> None:
         else:
             continue
         st.mark(start, start + width, "footnote", why)
+        if value in note_line and len(st.line_text(note_line[value])) <= MAX_NOTE:
+            s, e = st.lines[note_line[value]]  # the note itself: about the text, not the text
+            _annotate(st, s, e, "footnote", st.line_text(note_line[value]))
 
 
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")

@@ -80,7 +80,8 @@ class Annotation:
     ``kind`` is ``"responsibility"`` (a per-measure tag such as
     ``（责任单位：省工业和信息化厅）``: who implements the measure),
     ``"issuer"`` (an issuing footer: ``××局办公室 2020年9月22日印发``,
-    ``抄送：…``) or ``"licence"`` (a wiki licence block).  Its span of the
+    ``抄送：…``), ``"licence"`` (a wiki licence block) or ``"footnote"`` (the
+    text of a note whose mark was found in the body).  Its span of the
     original is a removal with reason ``annotation``: never aligned, never
     counted as the plan's own text.
     """

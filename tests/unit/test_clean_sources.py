@@ -43,6 +43,9 @@ def test_a_single_mark_is_removed_when_its_note_is_found():
     assert "61.5%，" in c.text
     (why,) = details(c, "footnote")
     assert why.startswith("note 1 at offset")
+    (note,) = c.annotations
+    assert (note.kind, note.value) == ("footnote", "1 数据来源：全市森林资源年度监测。")
+    assert c.paragraph_texts() == [f"全市森林覆盖率达到61.5%，{FILLER}。", f"{FILLER}。"]
 
 
 def test_a_single_mark_between_words_without_a_note_stays():
@@ -133,6 +136,13 @@ def test_database_header_and_related_reports_are_chrome():
     assert c.paragraph_texts() == [f"{FILLER}。", f"{FILLER}。"]
     chrome = details(c, "chrome")
     assert "database record header" in chrome and "相关报道 list" in chrome
+
+
+def test_database_title_and_text_labels_go_but_the_title_and_text_stay():
+    src = f"【标题】某某省智能制造行动计划\n【作者】本报记者\n【版次】第3版\n【正文】{FILLER}。\n{FILLER}。"
+    c = clean_text(src)
+    assert c.paragraph_texts() == ["某某省智能制造行动计划", f"{FILLER}。", f"{FILLER}。"]
+    assert removed(c, src, "chrome") == ["【标题】", "【作者】本报记者", "【版次】第3版", "【正文】"]
 
 
 def test_licence_block_and_issuing_footer_are_annotations():
