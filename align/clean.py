@@ -363,8 +363,8 @@ def mark_footers(st: _State) -> None:
         t = st.line_text(i)
         if not t or len(t) > 120:
             continue
-        m = _ISSUED.match(t)
-        if m is None and not _ISSUE_LINE.match(t):
+        m = _ISSUED.match(t) if t[-1] in "发布出" else None
+        if m is None and not (t[0] in "抄主发（(" and _ISSUE_LINE.match(t)):
             continue
         first = last = i
         if m and not m.group("who"):  # the issuing office on the line above: a name, no punctuation
@@ -390,7 +390,7 @@ def mark_footers(st: _State) -> None:
                 break
     for i in range(n):
         t = st.line_text(i)
-        if not t or not _RELATED.match(t) or len(t) > 60:
+        if not t or len(t) > 60 or t[0] not in "相延推" or not _RELATED.match(t):
             continue
         st.mark_line(i, "chrome", "相关报道 list")
         for j in range(i + 1, min(n, i + 1 + MAX_RELATED)):
@@ -411,6 +411,8 @@ def mark_responsibility(st: _State) -> None:
     or a line ``责任单位：…``) kept aside as annotations of the measure they
     close: who implements it is data about the plan, not its text."""
     text = st.text
+    if "单位" not in text and "部门" not in text and "责任主体" not in text:
+        return
     for m in _RESPONSIBILITY.finditer(text):
         depth, k, stop = 0, m.start(), min(len(text), m.start() + 300)
         while k < stop and text[k] != "\n":
@@ -447,8 +449,15 @@ def mark_notices(st: _State) -> None:
 _LEADER = re.compile(r"^(?P<title>.*?[^\s.．·…•_])?\s*(?:[.．·…•_]\s*){4,}(?P<page>\d{1,3}|[ivxlcIVXLC]{1,6})?\s*$")
 
 
+_LEADER_CHARS = ".．·…•_"
+_PAGE_TAIL = " \t\u3000\xa00123456789ivxlcIVXLC"
+
+
 def _leader_entry(t: str) -> tuple[str, bool] | None:
     """``(title, has page number)`` of a dot-leader TOC line, or None."""
+    core = t.rstrip(_PAGE_TAIL)
+    if not core or core[-1] not in _LEADER_CHARS:
+        return None  # most lines: no leader at their end
     m = _LEADER.match(t)
     if m is None or not m.group("title"):
         return None
@@ -492,7 +501,8 @@ def mark_toc(st: _State) -> None:
     entries with page numbers wherever they stand."""
     n = len(st.lines)
     for i in range(n):
-        if re.sub(r"\s", "", st.line_text(i)) not in ("目录", "目次"):
+        s, e = st.lines[i]
+        if e - s > 40 or "目" not in st.text[s:e] or re.sub(r"\s", "", st.line_text(i)) not in ("目录", "目次"):
             continue
         first, first_i = None, None
         for j in range(i + 1, n):
@@ -541,6 +551,8 @@ _FORM_FEED = re.compile("[\f\v]+")
 
 def mark_page_breaks(st: _State) -> None:
     """Form feeds (and vertical tabs) a PDF extraction puts at page breaks."""
+    if "\f" not in st.text and "\v" not in st.text:
+        return
     for m in _FORM_FEED.finditer(st.text):
         st.mark(m.start(), m.end(), "page", "form feed (page break)")
 
@@ -562,19 +574,22 @@ def mark_page_numbers(st: _State) -> None:
     between each two — so numbers of a flattened table or a list stay.
     """
     n = len(st.lines)
-    han_before, total = [0] * (n + 1), 0
     candidates: list[tuple[int, int]] = []  # (line, value)
-    for i in range(n):
+    for i, (s, e) in enumerate(st.lines):
+        if e - s > 24 or s == e:
+            continue  # a page number line is short
         t = st.line_text(i)
         if t and t[0] in "-—–－第0123456789" and len(t) <= 16:
             m = _PAGE_LINE.match(t)
             if m:
                 candidates.append((i, int(m.group(1) or m.group(2) or m.group(3))))
-        han_before[i] = total
-        total += han_count(t) if t else 0
-    han_before[n] = total
     if len(candidates) < 3:
         return
+    han_before, total = [0] * (n + 1), 0
+    for i, (s, e) in enumerate(st.lines):
+        han_before[i] = total
+        total += han_count(st.text[s:e])
+    han_before[n] = total
     chains: list[list[tuple[int, int]]] = []
     for line, value in candidates:
         for chain in reversed(chains):
@@ -808,7 +823,7 @@ def mark_tables(st: _State) -> None:
 _NOTE_AFTER_MARK = re.compile(r"(?<=[%％”’」』）)》])([1-9]\d?)(?=[。，,；;、：:）)]|[ \t\u3000]*$)", re.M)
 #: … or between two Chinese characters (``放宽2新型``), where a number would
 #: be followed by a measure word (``建成2个``) or preceded by 第 (``第5代``)
-_NOTE_IN_WORDS = re.compile(f"(?<=[{HAN_CLASS}])([1-9]\\d?)(?=[{HAN_CLASS}])")
+_NOTE_IN_WORDS = re.compile(f"[{HAN_CLASS}]([1-9]\\d?)(?=[{HAN_CLASS}])")
 _CLASSIFIERS = "个万亿千百年月日号次项家所条座名人元倍批轮类级期种处栋套台辆艘架只场届域区镇村县市省星位成层部支张篇大小方线型横纵廊链园中平环网带圈心核港湾极片馆室站路桥都点美化步轴屏码产业同全有不为上以岁分秒周天件代款吨户间栏版册米亩"
 _ORDINAL_BEFORE = "第"
 #: the notes themselves: a line opening with the number (``1 数据来源：…``,
@@ -837,26 +852,30 @@ def mark_footnotes(st: _State) -> None:
     for m in _NOTE_AFTER_MARK.finditer(text):
         candidates.append((m.start(1), int(m.group(1)), True))
     for m in _NOTE_IN_WORDS.finditer(text):
-        before, after = text[m.start() - 1], text[m.end()]
+        before, after = text[m.start()], text[m.end()]
         if after in _CLASSIFIERS or before in _ORDINAL_BEFORE:
             continue
         candidates.append((m.start(1), int(m.group(1)), False))
     if not candidates:
         return
     candidates.sort()
-    notes: dict[int, int] = {}  # number -> offset of its note line
-    note_line: dict[int, int] = {}  # number -> the note line
-    for i, (s, e) in enumerate(st.lines):
-        m = _NOTE_LINE.match(st.line_text(i))
-        if m:
-            num = int(m.group(1) or m.group(2))
-            if num not in notes:
-                notes[num], note_line[num] = s, i
     run, expect = [], 1
     for start, value, strong in candidates:
         if value == expect:
             run.append((start, value, strong))
             expect += 1
+    if not run:
+        return
+    notes: dict[int, int] = {}  # number -> offset of its note line
+    note_line: dict[int, int] = {}  # number -> the note line
+    for i, (s, e) in enumerate(st.lines):
+        if s == e or not (text[s].isdigit() or text[s] in "注[［ \t\u3000"):
+            continue
+        m = _NOTE_LINE.match(st.line_text(i))
+        if m:
+            num = int(m.group(1) or m.group(2))
+            if num not in notes:
+                notes[num], note_line[num] = s, i
     for start, value, strong in run:
         width = len(str(value))
         if value in notes and notes[value] != start:
@@ -938,37 +957,49 @@ def split_spaced_headings(st: _State) -> None:
     short and holds no punctuation; the gap is full-width spaces or two
     spaces or more, and text follows it.
     """
-    i = 0
-    while i < len(st.lines):
-        s, e = st.lines[i]
-        raw = st.text[s:e]
-        if "。" in raw or "；" in raw:  # a heading glued after a stop and spaces: ``…技术。 （二）深化…``
-            for m in _STOP_GAP.finditer(raw):
-                lab = match_label(raw[m.end():])
-                if lab is not None and lab.form in _OUTER_FORMS:
-                    a, b = s + m.start(), s + m.end()
-                    st.mark(a, b, "layout", "heading after a stop and spaces: split onto a line of its own")
-                    st.split_line(i, a, b)
-                    s, e = st.lines[i]
-                    raw = st.text[s:e]
-                    break
-        lead = len(raw) - len(raw.lstrip(" \t\u3000\xa0"))
-        body = raw[lead:]
-        lab = match_label(body) if body and ("\u3000" in body or "  " in body) else None
-        if lab is None or lab.form in ("arabic", "paren_arabic", "circled"):
-            i += 1
-            continue
-        gap = _HEADING_GAP.search(body, lab.end)
-        title = body[lab.end:gap.start()] if gap else ""
-        rest = body[gap.end():] if gap else ""
-        if (gap is None or not 2 <= len(title) <= MAX_GAP_HEADING or len(rest) < 2
-                or any(c in title for c in "。！？；;，,：:、")):
-            i += 1
-            continue
-        a, b = s + lead + gap.start(), s + lead + gap.end()
-        st.mark(a, b, "layout", "heading set off by spaces: split from the sentence after it")
-        st.split_line(i, a, b)
-        i += 1
+    starts = [s for s, _ in st.lines]
+    hit = sorted({bisect.bisect_right(starts, m.start()) - 1 for m in _SPLIT_HINT.finditer(st.text)}, reverse=True)
+    for i in hit:  # from the end: a split shifts only the lines after it, already done
+        if _split_after_stop(st, i):
+            _split_heading_gap(st, i + 1)
+        _split_heading_gap(st, i)
+
+
+_SPLIT_HINT = re.compile(r"\u3000|  |[。；][ \u3000\xa0]")
+
+
+def _split_after_stop(st: _State, i: int) -> bool:
+    """``…技术。 （二）深化…``: a heading glued after a stop and spaces."""
+    s, e = st.lines[i]
+    raw = st.text[s:e]
+    for m in _STOP_GAP.finditer(raw):
+        lab = match_label(raw[m.end():])
+        if lab is not None and lab.form in _OUTER_FORMS:
+            a, b = s + m.start(), s + m.end()
+            st.mark(a, b, "layout", "heading after a stop and spaces: split onto a line of its own")
+            st.split_line(i, a, b)
+            return True
+    return False
+
+
+def _split_heading_gap(st: _State, i: int) -> None:
+    """``第一节　加强水利建设　水利建设要…``: a labelled title, a gap, a sentence."""
+    s, e = st.lines[i]
+    raw = st.text[s:e]
+    lead = len(raw) - len(raw.lstrip(" \t\u3000\xa0"))
+    body = raw[lead:]
+    lab = match_label(body) if body and ("\u3000" in body or "  " in body) else None
+    if lab is None or lab.form in ("arabic", "paren_arabic", "circled"):
+        return
+    gap = _HEADING_GAP.search(body, lab.end)
+    title = body[lab.end:gap.start()] if gap else ""
+    rest = body[gap.end():] if gap else ""
+    if (gap is None or not 2 <= len(title) <= MAX_GAP_HEADING or len(rest) < 2
+            or any(c in title for c in "。！？；;，,：:、")):
+        return
+    a, b = s + lead + gap.start(), s + lead + gap.end()
+    st.mark(a, b, "layout", "heading set off by spaces: split from the sentence after it")
+    st.split_line(i, a, b)
 
 
 # --------------------------------------------------------------------------
