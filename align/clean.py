@@ -565,45 +565,77 @@ MIN_PAGE_TEXT = 120  # Chinese characters between two page numbers: at least a p
 
 
 def mark_page_numbers(st: _State) -> None:
-    """Page numbers on lines of their own, wherever they fall (a page break
-    inside a sentence included: the lines around are re-joined as usual).
+    """Page numbers on lines of their own, or glued to the end of a line
+    (``…企业积极性，4`` where a page break fell inside a sentence): removed, and
+    the lines around are re-joined as usual.
 
-    A bare number on a line is a page number only as part of a run of them:
-    three or more that count up by one (a page without a number may be
-    skipped) with at least :data:`MIN_PAGE_TEXT` Chinese characters of text
-    between each two — so numbers of a flattened table or a list stay.
+    A number is a page number only as part of a run of them: three or more
+    that count up by one (a page without a number may be skipped) with at
+    least :data:`MIN_PAGE_TEXT` Chinese characters of text between each two —
+    so numbers of a flattened table or a list stay.  A number ending a line of
+    text counts only when the next line does not go on with its unit
+    (``达到62`` / ``家``), and, when the text has page numbers on lines of their
+    own, only where one of them is missing.
     """
     n = len(st.lines)
-    candidates: list[tuple[int, int]] = []  # (line, value)
+    alone: list[tuple[int, int, int, int]] = []  # (line, value, start, end)
+    glued: list[tuple[int, int, int, int]] = []
     for i, (s, e) in enumerate(st.lines):
-        if e - s > 24 or s == e:
-            continue  # a page number line is short
-        t = st.line_text(i)
-        if t and t[0] in "-—–－第0123456789" and len(t) <= 16:
-            m = _PAGE_LINE.match(t)
-            if m:
-                candidates.append((i, int(m.group(1) or m.group(2) or m.group(3))))
-    if len(candidates) < 3:
+        if s == e:
+            continue
+        if e - s <= 24:
+            t = st.line_text(i)
+            if t and t[0] in "-—–－第0123456789" and len(t) <= 16:
+                m = _PAGE_LINE.match(t)
+                if m:
+                    alone.append((i, int(m.group(1) or m.group(2) or m.group(3)), s, e))
+                    continue
+        if st.text[e - 1].isdigit():
+            m = _PAGE_GLUED.search(st.text, s, e)
+            if m and not st.marks[m.start(1)]:
+                nxt = next((st.line_text(k) for k in range(i + 1, min(n, i + 4)) if st.line_text(k)), "")
+                if nxt and not (nxt[0].isdigit() or nxt[0] in _NUMBER_UNITS):
+                    glued.append((i, int(m.group(1)), m.start(1), m.end(1)))
+    if len(alone) + len(glued) < 3:
         return
     han_before, total = [0] * (n + 1), 0
     for i, (s, e) in enumerate(st.lines):
         han_before[i] = total
         total += han_count(st.text[s:e])
     han_before[n] = total
-    chains: list[list[tuple[int, int]]] = []
-    for line, value in candidates:
-        for chain in reversed(chains):
-            last_line, last_value = chain[-1]
-            if 1 <= value - last_value <= 2 and han_before[line] - han_before[last_line] >= MIN_PAGE_TEXT:
-                chain.append((line, value))
-                break
-        else:
-            chains.append([(line, value)])
-    for chain in chains:
-        if len(chain) >= 3:
-            detail = f"page number (pages {chain[0][1]}–{chain[-1][1]} count up through the text)"
-            for line, _ in chain:
-                st.mark_line(line, "page", detail)
+
+    def chains_of(candidates):
+        chains: list[list[tuple[int, int, int, int]]] = []
+        for c in candidates:
+            for chain in reversed(chains):
+                last = chain[-1]
+                if 1 <= c[1] - last[1] <= 2 and han_before[c[0]] - han_before[last[0]] >= MIN_PAGE_TEXT:
+                    chain.append(c)
+                    break
+            else:
+                chains.append([c])
+        return [ch for ch in chains if len(ch) >= 3]
+
+    found = chains_of(alone)
+    if found:  # a number glued to a line fills a gap of the run: between pages v-1 and v+1
+        for chain in found:
+            for before, after in zip(chain, chain[1:]):
+                if after[1] - before[1] == 2:
+                    fill = next((g for g in glued if before[0] < g[0] < after[0] and g[1] == before[1] + 1), None)
+                    if fill:
+                        chain.append(fill)
+    else:
+        found = chains_of(glued)
+    for chain in found:
+        chain.sort()
+        detail = f"page number (pages {chain[0][1]}–{chain[-1][1]} count up through the text)"
+        for line, _, start, end in chain:
+            st.mark(start, end, "page", detail)
+
+
+#: what goes on after a number broken off at a line end: a measure word or unit (``62`` / ``家``)
+_NUMBER_UNITS = "个万亿千百年月日号次项家所条座名人元倍批轮类级期种处栋套台辆艘架只场届岁周天件款吨户间亩米克公平立%％.．‰"
+_PAGE_GLUED = re.compile(r"(?<=[，。、；：”）》\u4e00-\u9fff])[ \t\u3000\xa0]*(\d{1,3})[ \t\u3000\xa0]*$")
 
 
 _CAPTION = re.compile(r"^图\s*\d+(?:\s*[-－.]\s*\d+)?(?:\s+|[:：]\s*)\S")

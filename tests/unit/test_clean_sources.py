@@ -97,6 +97,22 @@ def test_page_numbers_on_their_own_lines_and_inside_a_sentence():
     assert "pages 1–4" in details(c, "page")[0]
 
 
+def test_page_numbers_glued_to_the_end_of_a_line_where_a_page_broke():
+    page = "\n".join([FILLER + "。", FILLER[:20] + "。", FILLER[5:] + "。", FILLER[:31] + "。", FILLER[9:] + "。"])
+    src = "\n".join([
+        page, "推进新型工业化，提升产业链供应链现代化水平，加快构2", "建智能制造发展生态。", page,
+        "充分发挥地方、行业和企业积极性，3", "分层分类系统推动智能制造创新发展。", page,
+        "完成200项以上国家、行业标准的制修订，建成120个以4", "上具有行业和区域影响力的工业互联网平台。", page,
+        "全年新增上市公司达到62", "家，其中智能制造企业12", "家。",
+    ])
+    c = clean_text(src)
+    assert removed(c, src, "page") == ["2", "3", "4"]
+    paras = c.paragraph_texts()
+    assert "推进新型工业化，提升产业链供应链现代化水平，加快构建智能制造发展生态。" in paras
+    assert "完成200项以上国家、行业标准的制修订，建成120个以上具有行业和区域影响力的工业互联网平台。" in paras
+    assert "全年新增上市公司达到62家，其中智能制造企业12家。" in paras
+
+
 def test_bare_numbers_close_together_are_not_page_numbers():
     src = "重点项目\n1\n智能工厂\n2\n数字车间\n3\n工业互联网平台\n" + FILLER + "。"
     c = clean_text(src)
