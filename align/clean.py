@@ -293,6 +293,8 @@ def mark_chrome(st: _State) -> None:
         t = st.line_text(i)
         if t and _is_metadata(t):
             st.mark_line(i, "chrome")
+        elif t and len(t) <= 300 and (t[0] == "←" or t[-1] == "→") and "。" not in t:
+            st.mark_line(i, "chrome", "previous / next navigation (←…→)")
     for m in _PAGE_JUMP.finditer(st.text):
         st.mark(m.start(), m.end(), "chrome")
 

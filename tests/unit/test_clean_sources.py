@@ -161,6 +161,13 @@ def test_database_title_and_text_labels_go_but_the_title_and_text_stay():
     assert removed(c, src, "chrome") == ["【标题】", "【作者】本报记者", "【版次】第3版", "【正文】"]
 
 
+def test_previous_next_navigation_of_a_wiki_page_is_chrome():
+    src = f"某某省国民经济和社会发展第十一个五年规划纲要\n←第十个五年计划纲要\t第十一个五年规划纲要\t第十二个五年规划纲要→\n{FILLER}。"
+    c = clean_text(src)
+    assert c.paragraph_texts() == ["某某省国民经济和社会发展第十一个五年规划纲要", f"{FILLER}。"]
+    assert details(c, "chrome") == ["previous / next navigation (←…→)"]
+
+
 def test_licence_block_and_issuing_footer_are_annotations():
     src = "\n".join([
         f"{FILLER}。",
