@@ -28,9 +28,11 @@ from .records import Annotation, KnownTable, Removal, TableRecord
 from .textnorm import CJK_PUNCT, HAN_CLASS, display_width, han_count, is_han
 
 REASONS: dict[str, str] = {
-    "chrome": "page chrome: navigation, portal metadata, sign-up prompts, footer, page header, database header, 相关报道 lists",
+    "chrome": ("page chrome: navigation, portal metadata, sign-up prompts, footer, page header, database header, "
+               "相关报道 lists"),
     "page": "pagination of a PDF extraction: page number, form feed (page break)",
-    "annotation": "annotation kept aside as a record: responsibility tag (责任单位), issuing footer, licence block, footnote text",
+    "annotation": ("annotation kept aside as a record: responsibility tag (责任单位), issuing footer, licence block, "
+                   "footnote text"),
     "notice": "unrelated notice mixed into the page (e.g. 遗失…声明作废)",
     "toc": "table of contents (headings are taken from the body)",
     "table": "flattened table, kept aside as a table record",
@@ -858,7 +860,9 @@ _NOTE_AFTER_MARK = re.compile(r"(?<=[%％”’」』）)》])([1-9]\d?)(?=[。�
 #: … or between two Chinese characters (``放宽2新型``), where a number would
 #: be followed by a measure word (``建成2个``) or preceded by 第 (``第5代``)
 _NOTE_IN_WORDS = re.compile(f"[{HAN_CLASS}]([1-9]\\d?)(?=[{HAN_CLASS}])")
-_CLASSIFIERS = "个万亿千百年月日号次项家所条座名人元倍批轮类级期种处栋套台辆艘架只场届域区镇村县市省星位成层部支张篇大小方线型横纵廊链园中平环网带圈心核港湾极片馆室站路桥都点美化步轴屏码产业同全有不为上以岁分秒周天件代款吨户间栏版册米亩"
+_CLASSIFIERS = ("个万亿千百年月日号次项家所条座名人元倍批轮类级期种处栋套台辆艘架只场届域区镇村县市省星位成层部支张篇"
+                "大小方线型横纵廊链园中平环网带圈心核港湾极片馆室站路桥都点美化步轴屏码产业同全有不为上以岁分秒周天"
+                "件代款吨户间栏版册米亩")
 _ORDINAL_BEFORE = "第"
 #: the notes themselves: a line opening with the number (``1 数据来源：…``,
 #: ``[1] …``, ``注1：…``)

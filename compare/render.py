@@ -56,8 +56,8 @@ def render_clean(doc: Document, console: Console, *, show: str = "both", include
             console.print(Text(f"table {t.table_id}: {t.caption or '(no caption)'} — {len(t.rows)} rows, offsets {t.start}–{t.end}", style="dim"))
         for a in doc.annotations:
             where = f", measure of paragraph {a.paragraph}" if a.paragraph >= 0 else ""
-            console.print(Text(f"annotation {a.annotation_id} ({a.kind}{where}): {_visible(a.value)} — offsets {a.start}–{a.end}",
-                               style="dim"))
+            console.print(Text(f"annotation {a.annotation_id} ({a.kind}{where}): {_visible(a.value)} "
+                               f"— offsets {a.start}–{a.end}", style="dim"))
 
 
 RELATION_STYLE = {"verbatim": "bold green", "adapted": "green", "partial": "yellow", "local": "dim"}
