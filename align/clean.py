@@ -879,6 +879,7 @@ def mark_footnotes(st: _State) -> None:
     ``第5代``), so position is only a candidate: a mark is removed when its
     note is found (a line opening with its number), or when it belongs to the
     run 1, 2, 3 … that note numbers make in document order (at least two marks;
+    a run starts again at a 1 proven on its own, as notes numbered per page do;
     a single one only right after ``%`` or a closing mark, where no number
     can follow).  The audit's detail says which proof holds.  The note line of
     a removed mark is kept aside as an annotation of kind ``footnote``.
@@ -897,13 +898,8 @@ def mark_footnotes(st: _State) -> None:
     if not candidates:
         return
     candidates.sort()
-    run, expect = [], 1
-    for start, value, strong in candidates:
-        if value == expect:
-            run.append((start, value, strong))
-            expect += 1
-    if not run:
-        return
+    if not any(value == 1 for _, value, _ in candidates):
+        return  # every run of notes starts at 1
     notes: dict[int, int] = {}  # number -> offset of its note line
     note_line: dict[int, int] = {}  # number -> the note line
     for i, (s, e) in enumerate(st.lines):
@@ -914,20 +910,28 @@ def mark_footnotes(st: _State) -> None:
             num = int(m.group(1) or m.group(2))
             if num not in notes:
                 notes[num], note_line[num] = s, i
-    for start, value, strong in run:
-        width = len(str(value))
-        if value in notes and notes[value] != start:
-            why = f"note {value} at offset {notes[value]}"
-        elif len(run) >= 2:
-            why = f"mark {value} of the run 1–{len(run)} in document order"
-        elif strong:
-            why = f"glued after {text[start - 1]!r}, where no number can follow"
-        else:
-            continue
-        st.mark(start, start + width, "footnote", why)
-        if value in note_line and len(st.line_text(note_line[value])) <= MAX_NOTE:
-            s, e = st.lines[note_line[value]]  # the note itself: about the text, not the text
-            _annotate(st, s, e, "footnote", st.line_text(note_line[value]))
+    # runs 1, 2, 3 … in document order; notes numbered per page or per chapter
+    # start again at 1, which a mark that is proven on its own may do
+    runs: list[list[tuple[int, int, bool]]] = []
+    for start, value, strong in candidates:
+        if value == 1 and (not runs or strong or 1 in notes):
+            runs.append([(start, value, strong)])
+        elif runs and value == runs[-1][-1][1] + 1:
+            runs[-1].append((start, value, strong))
+    for run in runs:
+        for start, value, strong in run:
+            if value in notes and notes[value] != start:
+                why = f"note {value} at offset {notes[value]}"
+            elif len(run) >= 2:
+                why = f"mark {value} of the run 1–{len(run)} in document order"
+            elif strong:
+                why = f"glued after {text[start - 1]!r}, where no number can follow"
+            else:
+                continue
+            st.mark(start, start + len(str(value)), "footnote", why)
+            if value in note_line and len(st.line_text(note_line[value])) <= MAX_NOTE:
+                s, e = st.lines[note_line[value]]  # the note itself: about the text, not the text
+                _annotate(st, s, e, "footnote", st.line_text(note_line[value]))
 
 
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")

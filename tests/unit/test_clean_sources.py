@@ -48,6 +48,16 @@ def test_a_single_mark_is_removed_when_its_note_is_found():
     assert c.paragraph_texts() == [f"全市森林覆盖率达到61.5%，{FILLER}。", f"{FILLER}。"]
 
 
+def test_a_run_of_marks_starting_again_at_one_and_a_lone_number_before_it():
+    src = (f"{FILLER}，形成前1后三的格局。城镇化率达到61.98%1。落户条件全面放开放宽2新型居住证制度全覆盖。"
+           f"{FILLER}，首位度3偏低。森林覆盖率达到62.6%1，增速2较快。")
+    c = clean_text(src)
+    assert "前1后三" in c.text  # a lone 1 between words proves nothing: the run starts again at the 1 after %
+    assert "61.98%。" in c.text and "放宽新型" in c.text and "首位度偏低" in c.text
+    assert "62.6%，" in c.text and "增速较快" in c.text
+    assert removed(c, src, "footnote") == ["1", "2", "3", "1", "2"]
+
+
 def test_a_single_mark_between_words_without_a_note_stays():
     src = f"{FILLER}，市区人口首位度3偏低。"
     c = clean_text(src)
