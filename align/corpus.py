@@ -367,7 +367,7 @@ class _Checker:
                 resolved = None
             else:
                 if not exists:
-                    bad("file", f"file {_q(file)} not found (looked for {_q(str(resolved))}); "
+                    bad("file", f"file {_q(file)} not found (looked for {escape_text(str(resolved))}); "
                         "paths are relative to the manifest's directory")
                 elif is_dir:
                     bad("file", f"file {_q(file)} is a directory; name the text file")
