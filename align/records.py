@@ -104,7 +104,7 @@ class Unit:
     key: str
     start: int
     end: int
-    kind: str = "body"  # "body" or "heading" (headings can be aligned too)
+    kind: str = "body"  # "body", "heading" (headings can be aligned too) or "title" (never aligned)
 
     @property
     def chapter(self) -> str:

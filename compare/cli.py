@@ -152,7 +152,8 @@ def corpus(manifest_path: Optional[Path], strict: bool) -> int:
 @click.option("--unit", "-u", type=UNIT_CHOICE, default="sentence", show_default=True, help="Alignment unit.")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True,
               help="table (readable) or jsonl (one object per unit).")
-@click.option("--headings/--no-headings", default=False, help="Include section headings as units of kind 'heading'.")
+@click.option("--headings/--no-headings", default=False,
+              help="Include section headings (kind 'heading') and title lines (kind 'title') as units.")
 @manifest_option
 @encoding_option
 def segment(doc: str, unit: str, fmt: str, headings: bool, manifest_path: Optional[Path], encoding: Optional[str]) -> None:
@@ -161,7 +162,7 @@ def segment(doc: str, unit: str, fmt: str, headings: bool, manifest_path: Option
     Example: planecho segment taizhou-urbanization-14fyp --unit clause --format jsonl
     """
     d = _load(doc, manifest_path, encoding)
-    units = d.alignable(unit) if headings else d.units(unit)
+    units = sorted(d.title_units() + d.alignable(unit), key=lambda u: u.start) if headings else d.units(unit)
     if fmt == "jsonl":
         out = sys.stdout
         for u in units:
@@ -188,9 +189,11 @@ def segment(doc: str, unit: str, fmt: str, headings: bool, manifest_path: Option
 @click.option("--show", type=click.Choice(["text", "removed", "both"]), default="both", show_default=True,
               help="The cleaned text, the removed spans, or both.")
 @click.option("--all", "all_", is_flag=True, help="Also list whitespace-only removals (layout, spaces, line breaks).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True,
+              help="table (readable) or jsonl (one object per paragraph, removal and table).")
 @manifest_option
 @encoding_option
-def clean(doc: str, show: str, all_: bool, manifest_path: Optional[Path], encoding: Optional[str]) -> None:
+def clean(doc: str, show: str, all_: bool, fmt: str, manifest_path: Optional[Path], encoding: Optional[str]) -> None:
     """Audit the cleaning of DOC: cleaned text and every removed span with its reason.
 
     Example: planecho clean zhejiang-urbanization-14fyp --show removed
@@ -198,6 +201,12 @@ def clean(doc: str, show: str, all_: bool, manifest_path: Optional[Path], encodi
     from compare.render import render_clean
 
     d = _load(doc, manifest_path, encoding)
+    if fmt == "jsonl":
+        from compare.tables import cleaning_records
+
+        for record in cleaning_records(d, show=show, include_whitespace=all_):
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
     render_clean(d, _stdout_console(), show=show, include_whitespace=all_)
 
 

@@ -28,7 +28,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
 FORMATS = ("csv", "xlsx", "parquet", "jsonl")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: First characters that make a spreadsheet read a cell as a formula.  The
+#: full-width forms (＝ ＋ － ＠) are included: Excel in Chinese and Japanese
+#: locales turns a full-width operator typed at the start of a cell into a
+#: formula, and a CSV cell is parsed as if typed; LibreOffice and Google
+#: Sheets do not.  We could not check every Excel version, so we take the
+#: cautious side -- the cost is a leading ' on the rare cell starting so.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def neutralise(value: Any) -> Any:
@@ -149,6 +155,16 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return out
 
 
+def _workbook_time():
+    """The workbook's created/modified time: ``$SOURCE_DATE_EPOCH`` when set (the
+    reproducible-builds convention), else a fixed 2000-01-01 -- never the clock."""
+    import datetime as dt
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    seconds = int(epoch) if epoch.isdigit() else 946_684_800
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).replace(tzinfo=None)
+
+
 def write_workbook(tables: Mapping[str, "pd.DataFrame"], path: str | os.PathLike, *,
                    meta: Mapping[str, Any] | None = None, _atomic: bool = True) -> Path:
     """An XLSX workbook with one sheet per table: frozen header, readable widths."""
@@ -166,6 +182,8 @@ def write_workbook(tables: Mapping[str, "pd.DataFrame"], path: str | os.PathLike
         used: set[str] = set()
         book = xlsxwriter.Workbook(str(target), {"strings_to_formulas": False, "strings_to_urls": False,
                                                  "strings_to_numbers": False, "nan_inf_to_errors": True})
+        # fixed document properties: identical runs write identical bytes
+        book.set_properties({"created": _workbook_time(), "author": "planecho", "title": "planecho"})
         bold = book.add_format({"bold": True, "bg_color": "#F3F5F8", "border": 1})
 
         def cell(v):
