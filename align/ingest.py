@@ -446,7 +446,7 @@ def _check_archive(file: Path) -> None:
     for size, limit, what in ((xml, MAX_DOCX_XML_BYTES, "XML"), (total, MAX_DOCX_EXPANDED_BYTES, "data")):
         if size > limit:
             raise InputError(
-                f"this .docx expands to {size / 2**20:.0f} MiB of {what}, over the {limit / 2**20:.0f} MiB "
+                f"this .docx expands to {size / 2**20:.1f} MiB of {what}, over the {limit / 2**20:.1f} MiB "
                 "limit (a plan's is a few MiB); save it again from Word, or as .txt", path=file)
 
 
