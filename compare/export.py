@@ -258,10 +258,27 @@ def _remove_stale_staging(out: Path) -> None:
     """Staging folders that a killed run left beside ``out`` (their process is gone)."""
     import shutil
 
-    for stale in out.parent.glob(f".{out.name}{STAGING}-*"):
+    import glob
+
+    for stale in out.parent.glob(f".{glob.escape(out.name)}{STAGING}-*"):
         pid = stale.name[len(f".{out.name}{STAGING}-"):].split("-", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(stale, ignore_errors=True)
+            _remove_tree(stale)
+
+
+def _remove_tree(folder: Path) -> None:
+    """Remove a staging folder (or the previous run's folder), making read-only
+    folders in it writable first; what still cannot go is left, silently."""
+    import shutil
+
+    def retry(func, path, _exc) -> None:
+        try:
+            os.chmod(os.path.dirname(path), 0o700)
+            func(path)
+        except OSError:
+            pass
+
+    shutil.rmtree(folder, onerror=retry)
 
 
 def _link_tree(src: Path, dst: Path) -> None:
@@ -350,6 +367,6 @@ def staged_folder(out: str | os.PathLike, *, owned: frozenset[str]) -> Iterator[
         except OSError as e:
             raise ExportError(f"cannot put the results in place: {e.strerror or e}", path=out) from None
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        _remove_tree(stage)
         raise
-    shutil.rmtree(stage, ignore_errors=True)  # the previous run's files
+    _remove_tree(stage)  # the previous run's files

@@ -573,3 +573,18 @@ def test_clean_jsonl_paragraphs_are_the_cleaned_text(tmp_path: Path, env: dict[s
     assert r.returncode == 0 and {rec["type"] for rec in records} == {"paragraph"}
     assert records[0]["heading"] == 1 and records[0]["text"] == "一、总体要求"
     assert all(CHILD[rec["start"]:rec["end"]] == rec["text"] for rec in records)
+
+
+def test_a_read_only_tables_folder_of_an_earlier_run_does_not_fail_or_mix(tmp_path: Path, env: dict[str, str],
+                                                                          permissions_apply: None) -> None:
+    manifest = _corpus(tmp_path, _entry("parent", "province", "parent.txt", []),
+                       _entry("child", "city", "child.txt", ["parent"]))
+    out = tmp_path / "out"
+    (out / "tables").mkdir(parents=True)
+    (out / "tables" / "scores.csv").write_text("an older run\n", encoding="utf-8")
+    (out / "tables").chmod(0o555)
+    r = planecho(env, "export", "--manifest", str(manifest), "--out", str(out), "--format", "csv", "--no-reports",
+                 "--no-cache", cwd=tmp_path, unprivileged=True)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    assert "older" not in (out / "tables" / "scores.csv").read_text(encoding="utf-8-sig")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
