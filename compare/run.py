@@ -4,9 +4,12 @@ write every table, figure and report to a folder.
 Everything is computed (or read from the cache) before anything is written:
 :func:`compute` reads every document of the manifest before aligning any
 pair, and :func:`write_outputs` builds every table before writing the first
-file, so a bad document or manifest leaves the output folder untouched.  Each
-file is written atomically, so a failure while writing (a full disk) may leave
-some files of the run but never a half-written one.  With a worker process
+file, so a bad document or manifest leaves the output folder untouched.  The
+files are written into a staging folder beside the output folder, which then
+replaces it as a whole, so a failure while writing (a full disk) or a killed
+run leaves the previous run's complete set.  Over a manifest, a document that
+cannot be read is left out and listed in the ``problems`` table unless the
+workspace is strict (see :func:`load_documents`).  With a worker process
 (:mod:`compare.rendering`, on two or more cores), the worker reads the
 documents while the main process loads the engine's libraries, then draws
 figures and reports while the main process aligns and builds tables; the
@@ -16,7 +19,7 @@ Output layout (``DIR`` = ``--out``, default ``outputs/``)::
 
     DIR/summary.csv              one row per (child, parent): echo, coverage, counts
     DIR/planecho.xlsx            every table below, one sheet each
-    DIR/tables/<table>.csv|.parquet|.jsonl
+    DIR/tables/<table>.csv|.parquet|.jsonl   (``problems``: what was left out, and why)
     DIR/figures/<child>__<parent>.png   section maps
     DIR/reports/<child>__<parent>.html  one self-contained report per pair
     DIR/reports/index.html       links to the reports, with the summary
