@@ -309,6 +309,10 @@ class _Checker:
                 bad(key, f"{key} must be a string, not {_toml_type(table[key])}; quote it")
             elif key in table and key in _REQUIRED and not table[key].strip() and key != "id":
                 bad(key, f"{key} is empty; fill it in")
+            elif key in ("title", "region", "level") and key in table and (m := _CONTROL.search(table[key])):
+                # shown in terminals, reports and file metadata: no escape sequences, one line
+                bad(key, f"{key} {_q(table[key])} contains the control character {_q(m.group())[1:-1]}; "
+                    "remove it")
 
         if isinstance(doc_id, str):
             if (why := id_problem(doc_id)) is not None:

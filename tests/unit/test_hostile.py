@@ -91,7 +91,7 @@ def assert_one_line_error(r: subprocess.CompletedProcess[str], *words: str) -> s
 
 
 def _entry(doc_id: str, level: str, file: str, parents: list[str]) -> str:
-    return (f"[[document]]\nid = {json.dumps(doc_id)}\ntitle = {json.dumps(doc_id + '规划')}\nlevel = \"{level}\"\n"
+    return (f"[[document]]\nid = {json.dumps(doc_id)}\ntitle = \"规划\"\nlevel = \"{level}\"\n"
             f"region = \"台州市\"\ndate = \"2021-09\"\nfile = {json.dumps(file)}\nparents = {json.dumps(parents)}\n\n")
 
 
@@ -588,3 +588,9 @@ def test_a_read_only_tables_folder_of_an_earlier_run_does_not_fail_or_mix(tmp_pa
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
     assert "older" not in (out / "tables" / "scores.csv").read_text(encoding="utf-8-sig")
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_title_with_a_terminal_escape_is_refused(tmp_path: Path) -> None:
+    manifest = _corpus(tmp_path, _entry("parent", "province", "parent.txt", []).replace('"规划"', '"a\\u001b[2Jb"'))
+    with pytest.raises(ManifestError, match=r'title "a\\u001b\[2Jb" contains the control character \\u001b'):
+        load_manifest(manifest)
