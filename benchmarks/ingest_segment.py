@@ -16,6 +16,8 @@ input size — memory should stay proportional to the input.
 Issue 16, hostile input: a saved page of deeply nested ``<div>`` elements
 (5k, 10k and 20k levels, a sentence at each) is read in linear time: the
 20k page within 2.5 × the 10k one (it was quadratic: 8.6 / 39.9 / 122.7 s).
+Each size is read three times and the best is shown (load on a shared
+machine only ever adds time).
 
 Usage::
 
@@ -25,6 +27,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -76,6 +79,7 @@ def big_file(mb: float, folder: Path) -> Path:
 
 NESTED_LEVELS = (5_000, 10_000, 20_000)
 NESTED_RATIO = 2.5  # 20k levels within this many times the 10k time
+NESTED_REPEATS = 3
 
 
 def nested_html(levels: int, folder: Path) -> Path:
@@ -94,12 +98,17 @@ def run_nested() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for levels in NESTED_LEVELS:
             path = nested_html(levels, Path(tmp))
-            s = time.perf_counter()
-            text = read_source(path).text
-            times[levels] = time.perf_counter() - s
+            best = float("inf")
+            for _ in range(NESTED_REPEATS):  # the best of a few: the shared machine's load only adds time
+                text = ""
+                gc.collect()  # the previous read's garbage is not this one's cost
+                s = time.perf_counter()
+                text = read_source(path).text
+                best = min(best, time.perf_counter() - s)
+            times[levels] = best
             assert text.count("推进新型城镇化") == levels, "not every level was read"
     ratio = times[20_000] / times[10_000]
-    print("nested HTML divs (5k / 10k / 20k levels): "
+    print(f"nested HTML divs (5k / 10k / 20k levels, best of {NESTED_REPEATS}): "
           + " / ".join(f"{times[n]:.2f}" for n in NESTED_LEVELS)
           + f" s; 20k / 10k = {ratio:.2f} (target ≤ {NESTED_RATIO}: {'met' if ratio <= NESTED_RATIO else 'NOT met'})")
 

@@ -352,6 +352,13 @@ def test_corpus_lists_every_readable_plan_and_the_broken_one(batch: Path, env: d
     assert_one_line_error(r, "broken.pdf", "not a valid PDF")
 
 
+def test_score_over_a_manifest_scores_every_readable_pair(batch: Path, env: dict[str, str]) -> None:
+    r = planecho(env, "score", "--manifest", str(batch), "--format", "jsonl", cwd=batch.parent)
+    assert r.returncode == 3 and "Traceback" not in r.stderr, r.stderr
+    assert [json.loads(line)["child_doc"] for line in r.stdout.splitlines()] == ["child"]
+    assert len([line for line in r.stderr.splitlines() if line.startswith("planecho: skipped broken:")]) == 1
+
+
 def test_export_completes_for_readable_plans_and_lists_the_problem(batch: Path, env: dict[str, str]) -> None:
     out = batch.parent / "out"
     r = planecho(env, "export", "--manifest", str(batch), "--out", str(out), "--format", "csv,xlsx", "--no-reports",
