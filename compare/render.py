@@ -165,8 +165,8 @@ def render_eval(result, console: Console, *, show_errors: bool = True, source: s
     e.add_column("our parent", overflow="fold", ratio=4)
     for r in errs:
         ours = max(r.links, key=lambda l: l.score) if r.links else None
-        e.add_row(f"{r.item.id}\n{r.item.kind} → {r.predicted if r.linked else 'local'}"
-                  + ("" if r.correct or not r.linked else " (wrong passage)"),
+        e.add_row(Text(f"{r.item.id}\n{r.item.kind} → {r.predicted if r.linked else 'local'}"
+                       + ("" if r.correct or not r.linked else " (wrong passage)")),
                   Text(r.item.child), Text(r.item.parent or "—"), Text(getattr(ours, "parent_text", "") or "—"))
     console.print(e)
 
@@ -214,7 +214,8 @@ def render_trace(phrase: str, df, console: Console) -> None:
     t.add_column("context", overflow="fold", ratio=5)
     for r in df.to_dict("records"):
         style = "green" if r["match"] == "exact" else "yellow"
-        t.add_row(Text(r["level"]), Text(r["doc"]), Text(r["match"] if r["match"] == "exact" else f"variant {r['matched']}", style=style),
+        match = r["match"] if r["match"] == "exact" else f"variant {r['matched']}"
+        t.add_row(Text(r["level"]), Text(r["doc"]), Text(match, style=style),
                   Text(r["section"]), Text(r["context"]))
     console.print(t)
 
