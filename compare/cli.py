@@ -1,8 +1,11 @@
 """The ``planecho`` command line: parses arguments and calls the library.
 
 Data goes to stdout (tables, CSV, JSON lines); progress and messages go to
-stderr.  A user error (bad file, bad manifest, unknown id…) prints one line
-``planecho: error: …`` on stderr and exits with status 2.
+stderr.  A user error (bad file, bad manifest, unknown id, an operating-system
+error on reading or writing…) prints one line ``planecho: error: …`` on stderr
+and exits with status 2.  A run over a manifest (``run``, ``export``, ``score``,
+``corpus``) goes on without a plan it cannot read, lists it and exits with
+status 3 (:data:`EXIT_PROBLEMS`) -- or, with ``--strict``, stops with status 2.
 """
 from __future__ import annotations
 
