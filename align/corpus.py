@@ -309,11 +309,15 @@ class _Checker:
                 bad(key, f"{key} must be a string, not {_toml_type(table[key])}; quote it")
             elif key in table and key in _REQUIRED and not table[key].strip() and key != "id":
                 bad(key, f"{key} is empty; fill it in")
+            elif key in ("title", "region", "level") and key in table and (m := _CONTROL.search(table[key])):
+                # shown in terminals, reports and file metadata: no escape sequences, one line
+                bad(key, f"{key} {_q(table[key])} contains the control character {_q(m.group())[1:-1]}; "
+                    "remove it")
 
         if isinstance(doc_id, str):
-            if not doc_id or any(c.isspace() or c in "/\\" for c in doc_id):
-                bad("id", f"id {_q(doc_id)} is not usable; "
-                    "use the file stem, without spaces or '/'")
+            if (why := id_problem(doc_id)) is not None:
+                bad("id", f"id {_q(doc_id)} is not usable: {why}; "
+                    "use the file stem (letters, digits, '-', '_', '.')")
             elif doc_id in self.first:
                 where = self.line_of(self.first[doc_id])
                 bad("id", f"duplicate id{f' (first at line {where})' if where else ''}; "
@@ -356,13 +360,21 @@ class _Checker:
 
         file = table.get("file")
         resolved: Path | None = None
-        if isinstance(file, str) and file.strip():
-            resolved = (self.base / file).resolve()
-            if not resolved.exists():
-                bad("file", f"file {_q(file)} not found (looked for {resolved}); "
-                    "paths are relative to the manifest's directory")
-            elif resolved.is_dir():
-                bad("file", f"file {_q(file)} is a directory; name the text file")
+        if isinstance(file, str) and file.strip() and (why := file_name_problem(file)) is not None:
+            bad("file", f"file {_q(file)} is not usable: {why}")
+        elif isinstance(file, str) and file.strip():
+            try:
+                resolved = (self.base / file).resolve()
+                exists, is_dir = resolved.exists(), resolved.is_dir()
+            except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a denied folder
+                bad("file", f"file {_q(file)} cannot be reached: {os_reason(exc)}")
+                resolved = None
+            else:
+                if not exists:
+                    bad("file", f"file {_q(file)} not found (looked for {escape_text(str(resolved))}); "
+                        "paths are relative to the manifest's directory")
+                elif is_dir:
+                    bad("file", f"file {_q(file)} is a directory; name the text file")
 
         if len(self.problems) > before or resolved is None or not isinstance(parents, list):
             return None
@@ -451,8 +463,85 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
 
 
 def _q(value: object) -> str:
-    """``value`` in double quotes, as TOML writes strings."""
-    return f'"{value}"'
+    r"""``value`` in double quotes, as TOML writes strings: quotes, backslashes and
+    control characters escaped, so a hostile value prints as one harmless line.
+
+    >>> print(_q('a"b\n\x1b[31m'))
+    "a\"b\n\u001b[31m"
+    """
+    return '"' + escape_text(str(value), quotes=True) + '"'
+
+
+#: Control characters (C0, DEL, C1), line and paragraph separators and the
+#: bidirectional overrides that can reorder what a terminal shows.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+#: Characters no file name on Windows, macOS or Linux may hold (or that a shell misreads).
+_RESERVED = set('/\\:*?"<>|')
+#: An id becomes part of output file names (``<child>__<parent>.html``): at most this many UTF-8 bytes.
+MAX_ID_BYTES = 100
+#: A file name component longer than this many UTF-8 bytes no common file system stores.
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 4096
+
+
+def escape_text(text: str, *, quotes: bool = False) -> str:
+    r"""``text`` with control characters written as escapes (``\n``, ``\u001b``).
+
+    >>> escape_text("id\nx")
+    'id\\nx'
+    """
+    if quotes:
+        text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return _CONTROL.sub(lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
+
+
+def id_problem(doc_id: str) -> str | None:
+    """Why ``doc_id`` cannot be a document id (None if it can).
+
+    Ids name output files and appear in terminals, so they hold no control
+    characters, spaces or characters file systems reserve, and are short.
+
+    >>> id_problem("taizhou-14fyp") is None, id_problem("a/b")
+    (True, "it contains the reserved character '/'")
+    """
+    if not doc_id:
+        return "it is empty"
+    if m := _CONTROL.search(doc_id):
+        return f"it contains the control character {_q(m.group())[1:-1]}"
+    if any(c.isspace() for c in doc_id):
+        return "it contains a space"
+    if bad := sorted({c for c in doc_id if c in _RESERVED}):
+        return f"it contains the reserved character {bad[0]!r}"
+    if doc_id in (".", "..") or doc_id.startswith(("-", ".")):
+        return "it starts with '-' or '.'"
+    if len(doc_id.encode("utf-8")) > MAX_ID_BYTES:
+        return f"it is {len(doc_id.encode('utf-8'))} bytes long, over the {MAX_ID_BYTES}-byte limit"
+    return None
+
+
+def file_name_problem(file: str) -> str | None:
+    r"""Why the manifest ``file`` value cannot name a file (None if it can).
+
+    >>> file_name_problem("plans/a.txt") is None, file_name_problem("a\x00.txt")
+    (True, 'it contains the control character \\u0000')
+    """
+    if m := _CONTROL.search(file):
+        return f"it contains the control character {_q(m.group())[1:-1]}"
+    if len(file.encode("utf-8")) > MAX_PATH_BYTES:
+        return f"the path is over {MAX_PATH_BYTES} bytes long"
+    for part in re.split(r"[/\\]", file):
+        if len(part.encode("utf-8")) > MAX_NAME_BYTES:
+            return (f"the name {_q(part[:20] + '…')} is {len(part.encode('utf-8'))} bytes long, "
+                    f"over the {MAX_NAME_BYTES}-byte limit of file systems")
+    return None
+
+
+def os_reason(exc: BaseException) -> str:
+    """An OS error's reason without its path (the caller names the path)."""
+    if isinstance(exc, RuntimeError) and "loop" in str(exc).lower():
+        return "symbolic link loop"
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
 def _toml_type(value: object) -> str:

@@ -95,6 +95,17 @@ class Document:
             for h in self.section_headings()
         ]
 
+    def title_units(self) -> list[Unit]:
+        """The title headings (level 0, before the first chapter) as units of kind ``"title"``.
+
+        They are not aligned, but with :meth:`alignable` they account for every
+        character of the text that no removal took (the lossless promise).
+        """
+        return [
+            Unit(self.doc_id, h.heading_id, (), h.paragraph, h.text, h.key, h.start, h.end, "title")
+            for h in self.headings if h.level == 0
+        ]
+
     def alignable(self, unit: str = "sentence") -> list[Unit]:
         """Headings and body units together, in document order."""
         return sorted(self.heading_units() + self.units(unit), key=lambda u: u.start)

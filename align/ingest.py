@@ -57,6 +57,11 @@ _FORMAT_OF_SUFFIX = {
 #: Files larger than this are refused. Plans are a few MB at most; the limit
 #: only guards against feeding the engine a disk image by mistake.
 MAX_BYTES = 512 * 1024 * 1024
+#: What a .docx may expand to when unzipped: its XML parts (the text; a plan's
+#: ``word/document.xml`` is a few MiB), and all its parts with images.  Size
+#: on disk says nothing about this: 1 MB of zip can hold 250 MB of XML.
+MAX_DOCX_XML_BYTES = 64 * 1024 * 1024
+MAX_DOCX_EXPANDED_BYTES = 512 * 1024 * 1024
 #: Above this a warning says the file is far larger than a plan and will take
 #: a while (segmenting runs at roughly 1 MB per second, memory ~15× the file).
 LARGE_BYTES = 10 * 1024 * 1024
@@ -414,6 +419,7 @@ def _read_docx(file: Path) -> tuple[str, tuple[KnownTable, ...]]:
     if not magic.startswith(b"PK"):
         raise InputError("not a valid .docx (zip) file", path=file)
 
+    _check_archive(file)
     import docx
 
     try:
@@ -421,6 +427,27 @@ def _read_docx(file: Path) -> tuple[str, tuple[KnownTable, ...]]:
         return _join_blocks(_docx_blocks(document.element.body, document))
     except Exception as exc:  # python-docx/lxml/zipfile raise a zoo of types
         raise InputError(f"not a valid .docx file ({_describe(exc)})", path=file) from exc
+
+
+def _check_archive(file: Path) -> None:
+    """Refuse a .docx whose parts expand beyond :data:`MAX_DOCX_XML_BYTES` of XML
+    or :data:`MAX_DOCX_EXPANDED_BYTES` in all, judged from the zip directory
+    before anything is decompressed (zipfile never inflates a member beyond
+    the size the directory gives it)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(file) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(f"not a valid .docx (zip) file ({_describe(exc)})", path=file) from None
+    xml = sum(m.file_size for m in members if m.filename.lower().endswith((".xml", ".rels")))
+    total = sum(m.file_size for m in members)
+    for size, limit, what in ((xml, MAX_DOCX_XML_BYTES, "XML"), (total, MAX_DOCX_EXPANDED_BYTES, "data")):
+        if size > limit:
+            raise InputError(
+                f"this .docx expands to {size / 2**20:.1f} MiB of {what}, over the {limit / 2**20:.1f} MiB "
+                "limit (a plan's is a few MiB); save it again from Word, or as .txt", path=file)
 
 
 def _docx_blocks(parent: Any, document: Any) -> Iterator[str | Rows]:
@@ -460,7 +487,6 @@ def _table_rows(table: Table) -> Iterator[list[str | None]]:
 def _read_pdf(file: Path) -> str:
     """The text layer of every page, pages joined with ``"\\n"``."""
     import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
 
     pages: list[str] = []
     try:
@@ -468,12 +494,30 @@ def _read_pdf(file: Path) -> str:
             for page in pdf.pages:
                 pages.append(page.extract_text() or "")
                 page.close()  # drop the page's cached layout objects
-    except PDFPasswordIncorrect:
-        raise InputError("encrypted PDF: remove the password first", path=file) from None
     except Exception as exc:  # pdfminer raises many types on malformed files
+        if _encrypted(exc):
+            raise InputError("encrypted PDF: remove the password first", path=file) from None
         raise InputError(f"not a valid PDF file ({_describe(exc)})", path=file) from exc
     log.debug("%s: %d PDF pages", file, len(pages))
     return "\n".join(pages)
+
+
+def _encrypted(exc: BaseException) -> bool:
+    """Is ``exc`` pdfminer's password error, possibly wrapped (pdfplumber raises
+    ``PdfminerException(original)``) or chained?"""
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    seen: set[int] = set()
+    todo: list[object] = [exc]
+    while todo:
+        e = todo.pop()
+        if not isinstance(e, BaseException) or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, (PDFPasswordIncorrect, PDFEncryptionError)):
+            return True
+        todo.extend([*e.args, e.__cause__, e.__context__])
+    return False
 
 
 # --- html -------------------------------------------------------------------
@@ -575,21 +619,20 @@ def _choose_container(soup: BeautifulSoup) -> Tag:
     does), and the best-credited container wins.
     """
     root = soup.body or soup
-    page_han = _han_count(root.get_text())
-    counts: dict[int, int] = {}
+    tree = _Tree(root)
+    page_han = tree.han[id(root)]
+    counts = tree.han
     candidates = []
-    for tag in root.find_all(True):
+    for tag in tree.tags:
         hint = " ".join([tag.get("id") or "", *(tag.get("class") or ())]).lower()
         if any(h in hint for h in _CONTENT_HINTS):
             candidates.append(tag)
-            counts[id(tag)] = _han_count(tag.get_text())
     if candidates:
         best = max(candidates, key=lambda t: counts[id(t)])
         while True:
             inner = [
                 t for t in candidates
-                if counts[id(t)] >= 0.6 * counts[id(best)] and t is not best
-                and any(p is best for p in t.parents)
+                if counts[id(t)] >= 0.6 * counts[id(best)] and t is not best and tree.inside(t, best)
             ]
             if not inner:
                 break
@@ -601,12 +644,8 @@ def _choose_container(soup: BeautifulSoup) -> Tag:
 
     credit: dict[int, float] = {}
     tags: dict[int, Tag] = {}
-    for string in root.strings:
-        n = _han_count(string)
-        if not n or string.find_parent("a"):
-            continue
-        box = string.find_parent(_CONTAINER_TAGS)
-        for share, tag in ((1.0, box), (0.5, box.find_parent(_CONTAINER_TAGS) if box else None)):
+    for n, box, outer in tree.texts:
+        for share, tag in ((1.0, box), (0.5, outer)):
             if tag is not None:
                 credit[id(tag)] = credit.get(id(tag), 0.0) + share * n
                 tags[id(tag)] = tag
@@ -615,6 +654,62 @@ def _choose_container(soup: BeautifulSoup) -> Tag:
     best = tags[max(credit, key=credit.__getitem__)]
     log.debug("densest container <%s id=%r class=%r>", best.name, best.get("id"), best.get("class"))
     return best
+
+
+class _Tree:
+    """One pass over a parsed page: its tags in document order, the Chinese
+    characters below each, and the containers around each string outside links -- so that
+    choosing the container stays linear in the page, however deep it nests
+    (asking each element for its text or its ancestors is quadratic there)."""
+
+    def __init__(self, root: Tag) -> None:
+        from bs4 import Tag as _Tag
+
+        self.tags: list[Tag] = []
+        self.han: dict[int, int] = {}
+        self._span: dict[int, tuple[int, int]] = {}  # id -> (pre-order index, index of its last descendant)
+        #: (Chinese characters, nearest container, the container above it) of each string outside links
+        self.texts: list[tuple[int, Tag | None, Tag | None]] = []
+        index = 0
+        box = root if root.name in _CONTAINER_TAGS else None
+        stack: list[tuple[Tag, Iterator[Any], bool, Tag | None, Tag | None]] = [
+            (root, iter(root.contents), root.name == "a", box, None)]
+        self._span[id(root)] = (0, 0)
+        self.han[id(root)] = 0
+        while stack:
+            tag, children, linked, box, outer = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                start, _ = self._span[id(tag)]
+                self._span[id(tag)] = (start, index)
+                if stack:
+                    self.han[id(stack[-1][0])] += self.han[id(tag)]
+                continue
+            if isinstance(child, _Tag):
+                index += 1
+                self.tags.append(child)
+                self._span[id(child)] = (index, index)
+                self.han[id(child)] = 0
+                inner = (child, box) if child.name in _CONTAINER_TAGS else (box, outer)
+                stack.append((child, iter(child.contents), linked or child.name == "a", *inner))
+            elif _is_text(child):
+                n = _han_count(child)
+                self.han[id(tag)] += n
+                if n and not linked:
+                    self.texts.append((n, box, outer))
+
+    def inside(self, tag: Tag, ancestor: Tag) -> bool:
+        """Is ``tag`` a descendant of ``ancestor`` (not itself)?"""
+        start, end = self._span[id(ancestor)]
+        return start < self._span[id(tag)][0] <= end
+
+
+def _is_text(node: Any) -> bool:
+    """A string ``get_text()`` would return (not a comment, doctype or the like)."""
+    from bs4 import CData, NavigableString
+
+    return type(node) is NavigableString or isinstance(node, CData)
 
 
 def _title_outside(soup: BeautifulSoup, container: Tag) -> str:
@@ -629,6 +724,34 @@ def _title_outside(soup: BeautifulSoup, container: Tag) -> str:
     return ""
 
 
+def _text_with_breaks(container: Tag) -> str:
+    """The text of ``container`` with :data:`_LINE_BREAK` at each ``<br>`` and
+    around each block element inside it: one walk, no change to the tree (so
+    it stays linear however deep the elements nest)."""
+    from bs4 import Tag as _Tag
+
+    parts: list[str] = []
+    stack: list[tuple[Iterator[Any], bool]] = [(iter(container.contents), False)]
+    while stack:
+        children, block = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if block:
+                parts.append(_LINE_BREAK)
+        elif isinstance(child, _Tag):
+            if child.name == "br":
+                parts.append(_LINE_BREAK)
+                continue
+            opens = child.name in _BLOCK_TAGS
+            if opens:
+                parts.append(_LINE_BREAK)
+            stack.append((iter(child.contents), opens))
+        elif _is_text(child):
+            parts.append(str(child))
+    return "".join(parts)
+
+
 def _render(container: Tag) -> list[str | Rows]:
     """Lines of ``container``: one per block element, ``<br>`` or table cell,
     and the rows of each data table (an innermost ``<table>`` of short cells)."""
@@ -641,14 +764,9 @@ def _render(container: Tag) -> list[str | Rows]:
         if rows is not None:
             table.replace_with(f"{_LINE_BREAK}\x01{len(data_tables)}\x01{_LINE_BREAK}")
             data_tables.append(rows)
-    for br in container.find_all("br"):
-        br.replace_with(_LINE_BREAK)
-    for tag in container.find_all(_BLOCK_TAGS):
-        tag.insert(0, _LINE_BREAK)
-        tag.append(_LINE_BREAK)
     lines = (
         _HTML_SPACE.sub(" ", _CJK_SOURCE_BREAK.sub("", part)).strip()
-        for part in container.get_text().split(_LINE_BREAK)
+        for part in _text_with_breaks(container).split(_LINE_BREAK)
     )
     blocks: list[str | Rows] = []
     for line in lines:

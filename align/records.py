@@ -126,7 +126,7 @@ class Unit:
     key: str
     start: int
     end: int
-    kind: str = "body"  # "body" or "heading" (headings can be aligned too)
+    kind: str = "body"  # "body", "heading" (headings can be aligned too) or "title" (never aligned)
     annotation: str = ""  # responsibility tags of its measure (Annotation.value, "; "-joined)
 
     @property

@@ -13,6 +13,12 @@ FILE --format jsonl`` in a subprocess; wall time and the child's peak
 resident memory (``ru_maxrss``) are printed, with the ratio of peak memory to
 input size — memory should stay proportional to the input.
 
+Issue 16, hostile input: a saved page of deeply nested ``<div>`` elements
+(5k, 10k and 20k levels, a sentence at each) is read in linear time: the
+20k page within 2.5 × the 10k one (it was quadratic: 8.6 / 39.9 / 122.7 s).
+Each size is read three times and the best is shown (load on a shared
+machine only ever adds time).
+
 Usage::
 
     .venv/bin/python benchmarks/ingest_segment.py             # 5 runs
@@ -21,6 +27,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -70,6 +77,42 @@ def big_file(mb: float, folder: Path) -> Path:
     return path
 
 
+NESTED_LEVELS = (5_000, 10_000, 20_000)
+NESTED_RATIO = 2.5  # 20k levels within this many times the 10k time
+NESTED_REPEATS = 3
+
+
+def nested_html(levels: int, folder: Path) -> Path:
+    """A page of ``levels`` nested divs, each opening with a sentence."""
+    path = folder / f"nested-{levels}.html"
+    body = "".join(f"<div>第{i}条推进新型城镇化。" for i in range(levels)) + "</div>" * levels
+    path.write_text(f"<html><head><meta charset='utf-8'><title>规划</title></head><body>{body}</body></html>",
+                    encoding="utf-8")
+    return path
+
+
+def run_nested() -> None:
+    from align.ingest import read_source
+
+    times = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for levels in NESTED_LEVELS:
+            path = nested_html(levels, Path(tmp))
+            best = float("inf")
+            for _ in range(NESTED_REPEATS):  # the best of a few: the shared machine's load only adds time
+                text = ""
+                gc.collect()  # the previous read's garbage is not this one's cost
+                s = time.perf_counter()
+                text = read_source(path).text
+                best = min(best, time.perf_counter() - s)
+            times[levels] = best
+            assert text.count("推进新型城镇化") == levels, "not every level was read"
+    ratio = times[20_000] / times[10_000]
+    print(f"nested HTML divs (5k / 10k / 20k levels, best of {NESTED_REPEATS}): "
+          + " / ".join(f"{times[n]:.2f}" for n in NESTED_LEVELS)
+          + f" s; 20k / 10k = {ratio:.2f} (target ≤ {NESTED_RATIO}: {'met' if ratio <= NESTED_RATIO else 'NOT met'})")
+
+
 def run_big(mb: float) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = big_file(mb, Path(tmp))
@@ -115,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {doc_id:<40} {t:7.3f} s   {chars:>7,} chars  {sentences:>5} sentences  {clauses:>5} clauses")
     print(f"read + clean + segment, all    {total:7.3f} s   (CPU {statistics.median(r['cpu'] for r in runs):.3f} s; "
           f"target < {TARGET_S:.0f} s: {'met' if total < TARGET_S else 'NOT met'})")
+    run_nested()
     if args.big:
         print(f"planecho segment on a ~{args.big:g} MB file:")
         run_big(args.big)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
-FORMAT = 1  # bump when pickled structures change shape
+FORMAT = 2  # bump when pickled structures change shape (2: entries carry their kind and key)
 
 
 def package_version() -> str:
@@ -50,9 +50,19 @@ def _file_digest(path: str, size: int, mtime_ns: int) -> str:
 
 
 def file_digest(path: str | os.PathLike) -> str:
-    """sha256 of a file's bytes (memoised per size and modification time)."""
-    st = os.stat(path)
-    return _file_digest(str(path), st.st_size, st.st_mtime_ns)
+    """sha256 of a file's bytes (memoised per size and modification time).
+
+    A file that cannot be read (permission denied, a symbolic link loop…)
+    raises :class:`~align.errors.InputError` naming it.
+    """
+    from align.corpus import os_reason
+    from align.errors import InputError
+
+    try:
+        st = os.stat(path)
+        return _file_digest(str(path), st.st_size, st.st_mtime_ns)
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise InputError(f"cannot read file: {os_reason(exc)}", path=path) from None
 
 
 @lru_cache(maxsize=1)
@@ -77,9 +87,19 @@ def make_key(*parts: Any) -> str:
 
 
 class Cache:
+    """Results on disk, one pickle per key under ``root/<kind>/``.
+
+    Each entry carries its own kind and key and is served only for them, so a
+    file copied, renamed or swapped into another entry's place is recomputed,
+    never served for the wrong input.  A cache that cannot be written (a full
+    or read-only disk) warns once and is not written again by this instance;
+    no temporary file is left behind.
+    """
+
     def __init__(self, root: str | os.PathLike | None = None, *, enabled: bool = True) -> None:
         self.root = Path(root) if root is not None else default_root()
         self.enabled = enabled
+        self._unwritable = False
 
     def _path(self, kind: str, key: str) -> Path:
         return self.root / kind / key[:2] / f"{key}.pickle"
@@ -90,22 +110,34 @@ class Cache:
         path = self._path(kind, key)
         try:
             with open(path, "rb") as fh:
-                return pickle.load(fh)
+                entry = pickle.load(fh)
         except FileNotFoundError:
             return None
-        except Exception as e:  # corrupt or from an incompatible version: recompute
+        except Exception as e:  # corrupt, unreadable or from an incompatible version: recompute
             log.debug("ignoring unreadable cache entry %s (%s)", path, e)
             return None
+        if not (isinstance(entry, tuple) and len(entry) == 4 and entry[:3] == (FORMAT, kind, key)):
+            log.debug("ignoring cache entry %s: it was stored under another key", path)
+            return None
+        return entry[3]
 
     def put(self, kind: str, key: str, value: Any) -> None:
-        if not self.enabled:
+        if not self.enabled or self._unwritable:
             return
         path = self._path(kind, key)
+        tmp: str | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((FORMAT, kind, key, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except OSError as e:  # a read-only or full cache never fails a run
-            log.warning("could not write the cache (%s); continuing without it", e)
+            self._unwritable = True
+            log.warning("could not write the cache in %s (%s); continuing without it",
+                        self.root, e.strerror or e)
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass

@@ -1,8 +1,11 @@
 """The ``planecho`` command line: parses arguments and calls the library.
 
 Data goes to stdout (tables, CSV, JSON lines); progress and messages go to
-stderr.  A user error (bad file, bad manifest, unknown id…) prints one line
-``planecho: error: …`` on stderr and exits with status 2.
+stderr.  A user error (bad file, bad manifest, unknown id, an operating-system
+error on reading or writing…) prints one line ``planecho: error: …`` on stderr
+and exits with status 2.  A run over a manifest (``run``, ``export``, ``score``,
+``corpus``) goes on without a plan it cannot read, lists it and exits with
+status 3 (:data:`EXIT_PROBLEMS`) -- or, with ``--strict``, stops with status 2.
 """
 from __future__ import annotations
 
@@ -27,6 +30,16 @@ def manifest_option(f):
         "--manifest", "-m", "manifest_path", type=click.Path(path_type=Path), default=None,
         help="Corpus manifest (default: the bundled corpora/manifest.toml).",
     )(f)
+
+
+#: exit status of a run that completed for the readable plans but left some out (see README, "Errors")
+EXIT_PROBLEMS = 3
+
+
+def strict_option(f):
+    return click.option("--strict", is_flag=True,
+                        help="Stop at the first document that cannot be read (default: leave it out, list it "
+                             f"under problems and exit with status {EXIT_PROBLEMS}).")(f)
 
 
 def encoding_option(f):
@@ -99,27 +112,42 @@ def lexicon_options(f):
 
 @app.command()
 @manifest_option
-def corpus(manifest_path: Optional[Path]) -> None:
+@strict_option
+def corpus(manifest_path: Optional[Path], strict: bool) -> int:
     """List the documents: level, parents, encoding, size, sections, units.
 
     Example: planecho corpus
     """
     from rich.table import Table
+    from rich.text import Text
 
     from align.document import load_document
 
     m = _manifest(manifest_path)
     numeric = ("characters", "chapters", "sections", "tables", "sentences", "clauses")
-    table = Table(title=f"Corpus {m.path}")
+    table = Table(title=Text(f"Corpus {m.path}"))
     for col in ("id", "level", "region", "parents", "encoding") + numeric:
         table.add_column(col, justify="right" if col in numeric else "left")
+    failed = 0
     for entry in m.topological():
-        st = load_document(entry, manifest=m).stats()
+        try:
+            st = load_document(entry, manifest=m).stats()
+        except PlanechoError as e:
+            if strict:
+                raise
+            from align.corpus import escape_text
+
+            log.warning("skipped %s: %s", entry.id, escape_text(str(e)))
+            failed += 1
+            table.add_row(Text(entry.id), entry.level, Text(entry.region), Text("\n".join(entry.parents) or "—"),
+                          Text("unreadable", style="red"), *("—" for _ in numeric))
+            continue
         table.add_row(
-            entry.id, entry.level, entry.region, "\n".join(entry.parents) or "—", str(st["encoding"] or st["format"]),
-            *(str(st[c]) for c in numeric),
+            Text(entry.id), entry.level, Text(entry.region), Text("\n".join(entry.parents) or "—"),
+            str(st["encoding"] or st["format"]), *(str(st[c]) for c in numeric),
         )
     _stdout_console().print(table)
+    return _problems_status([None] * failed, "the lines above")
 
 
 @app.command()
@@ -127,7 +155,8 @@ def corpus(manifest_path: Optional[Path]) -> None:
 @click.option("--unit", "-u", type=UNIT_CHOICE, default="sentence", show_default=True, help="Alignment unit.")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True,
               help="table (readable) or jsonl (one object per unit).")
-@click.option("--headings/--no-headings", default=False, help="Include section headings as units of kind 'heading'.")
+@click.option("--headings/--no-headings", default=False,
+              help="Include section headings (kind 'heading') and title lines (kind 'title') as units.")
 @manifest_option
 @encoding_option
 def segment(doc: str, unit: str, fmt: str, headings: bool, manifest_path: Optional[Path], encoding: Optional[str]) -> None:
@@ -136,7 +165,7 @@ def segment(doc: str, unit: str, fmt: str, headings: bool, manifest_path: Option
     Example: planecho segment taizhou-urbanization-14fyp --unit clause --format jsonl
     """
     d = _load(doc, manifest_path, encoding)
-    units = d.alignable(unit) if headings else d.units(unit)
+    units = sorted(d.title_units() + d.alignable(unit), key=lambda u: u.start) if headings else d.units(unit)
     if fmt == "jsonl":
         out = sys.stdout
         for u in units:
@@ -148,7 +177,7 @@ def segment(doc: str, unit: str, fmt: str, headings: bool, manifest_path: Option
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=f"{d.doc_id}: {len(units)} {unit} units")
+    table = Table(title=Text(f"{d.doc_id}: {len(units)} {unit} units"))
     table.add_column("id", no_wrap=True)
     table.add_column("section", overflow="fold", max_width=36)
     table.add_column("text", overflow="fold")
@@ -163,9 +192,11 @@ def segment(doc: str, unit: str, fmt: str, headings: bool, manifest_path: Option
 @click.option("--show", type=click.Choice(["text", "removed", "both"]), default="both", show_default=True,
               help="The cleaned text, the removed spans, or both.")
 @click.option("--all", "all_", is_flag=True, help="Also list whitespace-only removals (layout, spaces, line breaks).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True,
+              help="table (readable) or jsonl (one object per paragraph, removal and table).")
 @manifest_option
 @encoding_option
-def clean(doc: str, show: str, all_: bool, manifest_path: Optional[Path], encoding: Optional[str]) -> None:
+def clean(doc: str, show: str, all_: bool, fmt: str, manifest_path: Optional[Path], encoding: Optional[str]) -> None:
     """Audit the cleaning of DOC: cleaned text and every removed span with its reason.
 
     Example: planecho clean zhejiang-urbanization-14fyp --show removed
@@ -173,6 +204,12 @@ def clean(doc: str, show: str, all_: bool, manifest_path: Optional[Path], encodi
     from compare.render import render_clean
 
     d = _load(doc, manifest_path, encoding)
+    if fmt == "jsonl":
+        from compare.tables import cleaning_records
+
+        for record in cleaning_records(d, show=show, include_whitespace=all_):
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
     render_clean(d, _stdout_console(), show=show, include_whitespace=all_)
 
 
@@ -270,10 +307,13 @@ def _progress():
                     console=console, transient=True, disable=not console.is_terminal)
 
 
-def _run(manifest_path, out_dir: Path, formats, reports: bool, unit: str, no_cache: bool):
+def _run(manifest_path, out_dir: Path, formats, reports: bool, unit: str, no_cache: bool, strict: bool = False):
+    from compare.export import check_output_folder
     from compare.run import compute, write_outputs
 
     ws = _workspace(manifest_path, unit, no_cache=no_cache)
+    ws.strict = strict
+    check_output_folder(out_dir)  # an unusable --out fails before any work
     n_steps = len(ws.pairs()) * (2 if reports else 1) + 5
     with _progress() as progress:
         task = progress.add_task("planecho", total=n_steps)
@@ -306,17 +346,28 @@ def _formats(value: str) -> tuple[str, ...]:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True,
               help="Folder the results are written to.")
 @settings_options
+@strict_option
 @cache_options
-def run(manifest_path: Optional[Path], out_dir: Path, unit: str, no_cache: bool) -> None:
+def run(manifest_path: Optional[Path], out_dir: Path, unit: str, strict: bool, no_cache: bool) -> int:
     """The main job: compare every plan with its ancestors; write tables, figures and reports.
 
     Example: planecho run --out outputs
     """
     from compare.render import render_run_summary
 
-    ws, results, written = _run(manifest_path, out_dir, ("csv", "xlsx", "parquet", "jsonl"), True, unit, no_cache)
+    ws, results, written = _run(manifest_path, out_dir, ("csv", "xlsx", "parquet", "jsonl"), True, unit, no_cache,
+                                strict)
     click.echo(f"planecho: wrote {len(written)} files to {out_dir}/ (reports: {out_dir}/reports/index.html)", err=True)
     render_run_summary(results, _stdout_console())
+    return _problems_status(results.problems, f"{out_dir}/tables/problems.csv")
+
+
+def _problems_status(problems: list, where: str) -> int:
+    """Exit status 3 and a closing line when some documents or pairs were left out."""
+    if not problems:
+        return 0
+    click.echo(f"planecho: {len(problems)} left out (listed in {where}); exit status {EXIT_PROBLEMS}", err=True)
+    return EXIT_PROBLEMS
 
 
 @app.command()
@@ -326,15 +377,18 @@ def run(manifest_path: Optional[Path], out_dir: Path, unit: str, no_cache: bool)
 @FORMAT_OPTION
 @click.option("--reports/--no-reports", default=True, show_default=True, help="Also write HTML reports and figures.")
 @settings_options
+@strict_option
 @cache_options
-def export(manifest_path: Optional[Path], out_dir: Path, formats: str, reports: bool, unit: str, no_cache: bool) -> None:
+def export(manifest_path: Optional[Path], out_dir: Path, formats: str, reports: bool, unit: str, strict: bool,
+           no_cache: bool) -> int:
     """Write every comparison table (and reports) without the summary.
 
     Example: planecho export --format csv,xlsx --no-reports
     """
     fmts = _formats(formats)
-    _, _, written = _run(manifest_path, out_dir, fmts, reports, unit, no_cache)
+    _, results, written = _run(manifest_path, out_dir, fmts, reports, unit, no_cache, strict)
     click.echo(f"planecho: wrote {len(written)} files to {out_dir}/", err=True)
+    return _problems_status(results.problems, f"{out_dir}/tables/problems.*")
 
 
 @app.command()
@@ -344,9 +398,10 @@ def export(manifest_path: Optional[Path], out_dir: Path, formats: str, reports: 
               help="Output on stdout.")
 @settings_options
 @manifest_option
+@strict_option
 @cache_options
 def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, unit: str, manifest_path: Optional[Path],
-          no_cache: bool) -> None:
+          strict: bool, no_cache: bool) -> int:
     """Echo and coverage of each CHILD against --parent, or of every manifest pair.
 
     Examples: planecho score linhai-14fyp-outline luqiao-14fyp-outline --parent taizhou-urbanization-14fyp
@@ -361,18 +416,33 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, unit: 
     if parent_ref and not children:
         raise PlanechoError("give one or more CHILD documents to score against --parent")
     ws = _workspace(manifest_path, unit, no_cache=no_cache)
+    problems: list = []
     if children:
         parent = ws.document(parent_ref)
         kids = [ws.document(c) for c in children]  # fail on a bad argument before any work
         pairs = [(parent, c) for c in kids]
-    else:
-        pairs = [(ws.document(p), ws.document(c)) for p, c in ws.pairs()]
+    else:  # the manifest: every readable plan is scored, unreadable ones are listed (unless --strict)
+        from compare.run import load_documents, problem_rows
+
+        ws.strict = strict
+        docs = load_documents(ws)
+        _warn_failed(ws)
+        problems = problem_rows(ws)
+        pairs = [(docs[p], docs[c]) for p, c in ws.pairs() if p in docs and c in docs]
     rows = []
     with _progress() as progress:
         task = progress.add_task("scoring", total=len(pairs))
         for p, c in pairs:
             progress.update(task, description=f"{c.doc_id} ← {p.doc_id}"[:70])
-            rows.append(pair_scores(ws.alignment(p, c)))
+            try:
+                rows.append(pair_scores(ws.alignment(p, c)))
+            except PlanechoError as e:
+                if strict or children:
+                    raise
+                from align.corpus import escape_text
+
+                log.warning("skipped %s ← %s: %s", c.doc_id, p.doc_id, escape_text(str(e)))
+                problems.append(e)
             progress.advance(task)
     df = pd.DataFrame(rows, columns=SCORE_COLUMNS)
     if fmt == "csv":
@@ -380,6 +450,15 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, unit: 
     else:
         for r in df.to_dict("records"):
             sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return _problems_status(problems, "the lines above")
+
+
+def _warn_failed(ws) -> None:
+    """One line per document left out: ``planecho: skipped ID: FILE: REASON``."""
+    from align.corpus import escape_text
+
+    for doc_id, e in ws.failed.items():
+        log.warning("skipped %s: %s", doc_id, escape_text(str(e)))
 
 
 @app.command()
@@ -457,6 +536,15 @@ def tui(docs: tuple[str, ...], manifest_path: Optional[Path], out_dir: Path, no_
 # entry point
 
 
+def _print_error(message: str) -> None:
+    """``planecho: error: …`` on stderr; control characters escaped, so each line
+    of the message (a manifest's problems are one per line) stays one line."""
+    from align.corpus import escape_text
+
+    lines = [escape_text(line) for line in message.split("\n")]
+    print("planecho: error: " + "\n".join(lines), file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: maps user errors to one line and exit 2."""
     logging.basicConfig(level=logging.WARNING, format="planecho: %(message)s", stream=sys.stderr)
@@ -471,14 +559,20 @@ def main(argv: list[str] | None = None) -> None:
         print("planecho: aborted", file=sys.stderr)
         sys.exit(130)
     except PlanechoError as e:
-        print(f"planecho: error: {e}", file=sys.stderr)
+        _print_error(str(e))
         sys.exit(e.exit_code)
-    except KeyboardInterrupt:
-        print("planecho: interrupted", file=sys.stderr)
-        sys.exit(130)
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(0)
+    except OSError as e:  # a file the library did not expect to fail (permissions, a full disk…)
+        from align.corpus import os_reason
+
+        where = f"{e.filename}: " if e.filename is not None else ""
+        _print_error(f"{where}{os_reason(e)}")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("planecho: interrupted", file=sys.stderr)
+        sys.exit(130)
     sys.exit(rv if isinstance(rv, int) else 0)
 
 

@@ -28,7 +28,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
 FORMATS = ("csv", "xlsx", "parquet", "jsonl")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: First characters that make a spreadsheet read a cell as a formula.  The
+#: full-width forms (＝ ＋ － ＠) are included: Excel in Chinese and Japanese
+#: locales turns a full-width operator typed at the start of a cell into a
+#: formula, and a CSV cell is parsed as if typed; LibreOffice and Google
+#: Sheets do not.  We could not check every Excel version, so we take the
+#: cautious side -- the cost is a leading ' on the rare cell starting so.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def neutralise(value: Any) -> Any:
@@ -77,7 +83,10 @@ def atomic_path(path: Path) -> Iterator[Path]:
         raise ExportError(f"cannot create the output directory: {e.strerror}", path=path.parent) from None
     if path.is_dir():
         raise ExportError("is a directory, not a file name", path=path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as e:
+        raise ExportError(f"cannot write in this folder: {e.strerror or e}", path=path) from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -146,6 +155,16 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return out
 
 
+def _workbook_time():
+    """The workbook's created/modified time: ``$SOURCE_DATE_EPOCH`` when set (the
+    reproducible-builds convention), else a fixed 2000-01-01 -- never the clock."""
+    import datetime as dt
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    seconds = int(epoch) if epoch.isdigit() else 946_684_800
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).replace(tzinfo=None)
+
+
 def write_workbook(tables: Mapping[str, "pd.DataFrame"], path: str | os.PathLike, *,
                    meta: Mapping[str, Any] | None = None, _atomic: bool = True) -> Path:
     """An XLSX workbook with one sheet per table: frozen header, readable widths."""
@@ -163,6 +182,8 @@ def write_workbook(tables: Mapping[str, "pd.DataFrame"], path: str | os.PathLike
         used: set[str] = set()
         book = xlsxwriter.Workbook(str(target), {"strings_to_formulas": False, "strings_to_urls": False,
                                                  "strings_to_numbers": False, "nan_inf_to_errors": True})
+        # fixed document properties: identical runs write identical bytes
+        book.set_properties({"created": _workbook_time(), "author": "planecho", "title": "planecho"})
         bold = book.add_format({"bold": True, "bg_color": "#F3F5F8", "border": 1})
 
         def cell(v):
@@ -196,3 +217,156 @@ def write_workbook(tables: Mapping[str, "pd.DataFrame"], path: str | os.PathLike
     with atomic_path(path) as tmp:
         write(tmp)
     return path
+
+
+# --- a run's output folder, written whole ------------------------------------
+
+STAGING = ".planecho-staging"  # ``.<out>.planecho-staging-<pid>-<random>`` beside the output folder
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    import ctypes
+    import errno
+
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process
+        return True
+    return True
+
+
+def _remove_stale_staging(out: Path) -> None:
+    """Staging folders that a killed run left beside ``out`` (their process is gone)."""
+    import shutil
+
+    import glob
+
+    for stale in out.parent.glob(f".{glob.escape(out.name)}{STAGING}-*"):
+        pid = stale.name[len(f".{out.name}{STAGING}-"):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            _remove_tree(stale)
+
+
+def _remove_tree(folder: Path) -> None:
+    """Remove a staging folder (or the previous run's folder), making read-only
+    folders in it writable first; what still cannot go is left, silently."""
+    import shutil
+
+    def retry(func, path, _exc) -> None:
+        try:
+            os.chmod(os.path.dirname(path), 0o700)
+            func(path)
+        except OSError:
+            pass
+
+    shutil.rmtree(folder, onerror=retry)
+
+
+def _link_tree(src: Path, dst: Path) -> None:
+    """``src`` copied to ``dst`` as hard links (a plain copy across file systems)."""
+    import shutil
+
+    def link(a: str, b: str) -> None:
+        try:
+            os.link(a, b)
+        except OSError:
+            shutil.copy2(a, b)
+
+    if src.is_dir() and not src.is_symlink():
+        shutil.copytree(src, dst, symlinks=True, copy_function=link)
+    elif src.is_symlink():
+        os.symlink(os.readlink(src), dst)
+    else:
+        link(str(src), str(dst))
+
+
+def check_output_folder(out: str | os.PathLike) -> Path:
+    """The real path of a run's output folder, refused early if it cannot be one.
+
+    It may not be a file, nor hold the current directory (the whole folder is
+    replaced by the run's), and its parent must be writable.
+    """
+    out = Path(out).resolve()
+    if out.exists() and not out.is_dir():
+        raise ExportError("is a file; --out names a folder", path=out)
+    cwd = Path.cwd().resolve()
+    if out == cwd or out in cwd.parents:
+        raise ExportError("holds the current directory; give the results a folder of their own", path=out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ExportError(f"cannot create the output folder: {e.strerror or e}", path=out.parent) from None
+    if not os.access(out.parent, os.W_OK | os.X_OK):
+        raise ExportError("cannot write the output folder here: permission denied", path=out.parent)
+    return out
+
+
+@contextmanager
+def staged_folder(out: str | os.PathLike, *, owned: frozenset[str]) -> Iterator[Path]:
+    """A new folder beside ``out`` to write a whole run into, swapped into place on success.
+
+    ``out`` then holds this run's files only -- never a mix with an earlier
+    run's -- plus whatever the user kept there: top-level entries whose names
+    are not in ``owned`` are carried over (as hard links, so a run killed
+    at any moment leaves the previous folder complete).  On an error, or if
+    the process is killed, ``out`` is untouched; a staging folder left by a
+    killed run is removed by the next run.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "out").mkdir(), (d / "out" / "old.csv").write_text("1"), (d / "out" / "notes.txt").write_text("mine")
+    >>> with staged_folder(d / "out", owned=frozenset({"old.csv", "new.csv"})) as stage:
+    ...     _ = (stage / "new.csv").write_text("2")
+    >>> sorted(p.name for p in (d / "out").iterdir()), sorted(p.name for p in d.iterdir())
+    (['new.csv', 'notes.txt'], ['out'])
+    """
+    import shutil
+    import tempfile
+
+    out = check_output_folder(out)
+    _remove_stale_staging(out)
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}{STAGING}-{os.getpid()}-", dir=out.parent))
+    except OSError as e:
+        raise ExportError(f"cannot write the output folder here: {e.strerror or e}", path=out.parent) from None
+    try:
+        yield stage
+        try:
+            os.chmod(stage, (out.stat().st_mode & 0o7777) if out.is_dir() else 0o777 & ~_umask())
+            if out.is_dir():
+                for entry in out.iterdir():
+                    if entry.name not in owned and not (stage / entry.name).exists():
+                        _link_tree(entry, stage / entry.name)
+                if not _exchange(stage, out):
+                    aside = stage.with_name(stage.name + "-old")
+                    os.rename(out, aside)
+                    os.rename(stage, out)
+                    stage = aside
+            else:
+                os.rename(stage, out)
+                return
+        except OSError as e:
+            raise ExportError(f"cannot put the results in place: {e.strerror or e}", path=out) from None
+    except BaseException:
+        _remove_tree(stage)
+        raise
+    _remove_tree(stage)  # the previous run's files

@@ -34,7 +34,7 @@ def render_clean(doc: Document, console: Console, *, show: str = "both", include
             console.print(line)
     if show in ("removed", "both"):
         removals = [r for r in doc.removals if include_whitespace or r.reason not in WHITESPACE_REASONS]
-        table = Table(title=f"{doc.doc_id}: {len(removals)} removed spans", show_lines=False)
+        table = Table(title=Text(f"{doc.doc_id}: {len(removals)} removed spans"), show_lines=False)
         table.add_column("start", justify="right")
         table.add_column("end", justify="right")
         table.add_column("reason")
@@ -169,8 +169,8 @@ def render_eval(result, console: Console, *, show_errors: bool = True, source: s
     e.add_column("our parent", overflow="fold", ratio=4)
     for r in errs:
         ours = max(r.links, key=lambda l: l.score) if r.links else None
-        e.add_row(f"{r.item.id}\n{r.item.kind} → {r.predicted if r.linked else 'local'}"
-                  + ("" if r.correct or not r.linked else " (wrong passage)"),
+        e.add_row(Text(f"{r.item.id}\n{r.item.kind} → {r.predicted if r.linked else 'local'}"
+                       + ("" if r.correct or not r.linked else " (wrong passage)")),
                   Text(r.item.child), Text(r.item.parent or "—"), Text(getattr(ours, "parent_text", "") or "—"))
     console.print(e)
 
@@ -191,16 +191,26 @@ def render_run_summary(results, console: Console) -> None:
         n_changed = 0
         if not changed.empty:
             n_changed = int(((changed.child_doc == r["child_doc"]) & (changed.parent_doc == r["parent_doc"])).sum())
-        t.add_row(r["child_doc"], r["parent_doc"], f"{r['echo']:.1%}", f"{r['coverage']:.1%}",
+        t.add_row(Text(r["child_doc"]), Text(r["parent_doc"]), f"{r['echo']:.1%}", f"{r['coverage']:.1%}",
                   str(r["dropped"]), str(r["local"]), str(n_changed))
     console.print(t)
+    problems = getattr(results, "problems", [])
+    if problems:
+        p = Table(title=f"left out of this run: {len(problems)} (tables/problems.csv)", box=box.SIMPLE_HEAD,
+                  pad_edge=False, padding=(0, 1), collapse_padding=True)
+        for col in ("doc", "step", "file", "problem"):
+            p.add_column(col, overflow="fold")
+        for r in problems:
+            p.add_row(Text(r["doc"]), r["step"], Text(r["file"]), Text(r["problem"]))
+        console.print(p)
 
 
 def render_trace(phrase: str, df, console: Console) -> None:
     if df.empty:
         console.print(Text(f"“{phrase}” occurs nowhere in the corpus (nor any close variant).", style="yellow"))
         return
-    t = Table(title=f"“{phrase}” across the hierarchy: {len(df)} occurrences", show_lines=False, expand=True)
+    # policy text is never markup: a phrase like 推进[/]新型城镇化 is shown as typed
+    t = Table(title=Text(f"“{phrase}” across the hierarchy: {len(df)} occurrences"), show_lines=False, expand=True)
     t.add_column("level", no_wrap=True)
     t.add_column("document", overflow="fold", ratio=2)
     t.add_column("match", no_wrap=True)
@@ -208,7 +218,8 @@ def render_trace(phrase: str, df, console: Console) -> None:
     t.add_column("context", overflow="fold", ratio=5)
     for r in df.to_dict("records"):
         style = "green" if r["match"] == "exact" else "yellow"
-        t.add_row(r["level"], r["doc"], Text(r["match"] if r["match"] == "exact" else f"variant {r['matched']}", style=style),
+        match = r["match"] if r["match"] == "exact" else f"variant {r['matched']}"
+        t.add_row(Text(r["level"]), Text(r["doc"]), Text(match, style=style),
                   Text(r["section"]), Text(r["context"]))
     console.print(t)
 
@@ -218,12 +229,13 @@ def render_phrases(df, console: Console) -> None:
                           values="status", aggfunc="first").reset_index()
     forms = df.pivot_table(index="phrase", columns="child_doc", values="child_form", aggfunc="first")
     children = [c for c in dict.fromkeys(df.child_doc)]
-    t = Table(title=f"distinctive phrases of {df.parent_doc.iloc[0]} and what the children do with them", expand=True)
+    t = Table(title=Text(f"distinctive phrases of {df.parent_doc.iloc[0]} and what the children do with them"),
+              expand=True)
     t.add_column("phrase", overflow="fold")
     t.add_column("kind", no_wrap=True)
     t.add_column("units", justify="right")
     for c in children:
-        t.add_column(c, overflow="fold")
+        t.add_column(Text(c), overflow="fold")
     style = {"carried": "green", "altered": "yellow", "absent": "dim"}
     order = {p: k for k, p in enumerate(dict.fromkeys(df.phrase))}
     for r in sorted(wide.to_dict("records"), key=lambda r: order[r["phrase"]]):
@@ -232,5 +244,5 @@ def render_phrases(df, console: Console) -> None:
             st = r.get(c, "")
             label = st if st != "altered" else f"altered → {forms.loc[r['phrase'], c]}"
             cells.append(Text(label, style=style.get(st, "")))
-        t.add_row(Text(r["phrase"]), r["kind"], str(r["parent_units"]), *cells)
+        t.add_row(Text(r["phrase"]), Text(r["kind"]), str(r["parent_units"]), *cells)
     console.print(t)

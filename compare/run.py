@@ -4,9 +4,12 @@ write every table, figure and report to a folder.
 Everything is computed (or read from the cache) before anything is written:
 :func:`compute` reads every document of the manifest before aligning any
 pair, and :func:`write_outputs` builds every table before writing the first
-file, so a bad document or manifest leaves the output folder untouched.  Each
-file is written atomically, so a failure while writing (a full disk) may leave
-some files of the run but never a half-written one.  With a worker process
+file, so a bad document or manifest leaves the output folder untouched.  The
+files are written into a staging folder beside the output folder, which then
+replaces it as a whole, so a failure while writing (a full disk) or a killed
+run leaves the previous run's complete set.  Over a manifest, a document that
+cannot be read is left out and listed in the ``problems`` table unless the
+workspace is strict (see :func:`load_documents`).  With a worker process
 (:mod:`compare.rendering`, on two or more cores), the worker reads the
 documents while the main process loads the engine's libraries, then draws
 figures and reports while the main process aligns and builds tables; the
@@ -16,7 +19,7 @@ Output layout (``DIR`` = ``--out``, default ``outputs/``)::
 
     DIR/summary.csv              one row per (child, parent): echo, coverage, counts
     DIR/planecho.xlsx            every table below, one sheet each
-    DIR/tables/<table>.csv|.parquet|.jsonl
+    DIR/tables/<table>.csv|.parquet|.jsonl   (``problems``: what was left out, and why)
     DIR/figures/<child>__<parent>.png   section maps
     DIR/reports/<child>__<parent>.html  one self-contained report per pair
     DIR/reports/index.html       links to the reports, with the summary
@@ -30,10 +33,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from align.corpus import escape_text
+from align.errors import ExportError, InputError, PlanechoError
 from align.match import alignment_frame
 
 from . import divergence
-from .export import FORMATS, write_table, write_workbook
+from .export import FORMATS, staged_folder, write_table, write_workbook
 from .hierarchy import chains, triples
 from .lineage import phrase_table
 from .rendering import Renderer
@@ -50,7 +55,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TABLES = ("scores", "chapter_scores", "alignments", "dropped", "local_additions", "changed_targets",
-          "rebranded_phrases", "phrases", "chains", "section_maps")
+          "rebranded_phrases", "phrases", "chains", "section_maps", "problems")
 
 
 @dataclass
@@ -60,6 +65,8 @@ class Results:
     tables: dict[str, "pd.DataFrame"]
     alignments: dict[tuple[str, str], object]
     written: list[Path] = field(default_factory=list)
+    #: documents that could not be read and pairs that could not be aligned (rows of the problems table)
+    problems: list[dict] = field(default_factory=list)
     #: figures and reports being drawn (``compute(..., reports=True)``); closed by write_outputs
     renderer: Renderer | None = None
 
@@ -70,27 +77,84 @@ class Results:
 
 
 def load_documents(ws: Workspace) -> dict[str, "Document"]:
-    """Every manifest document, read, cleaned and segmented into both units.
+    """Every readable manifest document, read, cleaned and segmented into both units.
 
-    Raises the first document's :class:`~align.errors.InputError`; nothing
-    is written.
+    With ``ws.strict`` (the library's default) the first unreadable document
+    raises its :class:`~align.errors.PlanechoError` and nothing is written;
+    otherwise it is recorded in ``ws.failed`` (quietly: :func:`compute` reports
+    it) and left out, and the others are returned.
     """
-    docs = {d.doc_id: d for d in ws.documents()}
-    for d in docs.values():
-        for kind in ("sentence", "clause"):
-            d.alignable(kind)
+    docs: dict[str, "Document"] = {}
+    for entry in ws.manifest.topological():
+        if entry.id in ws.failed:
+            continue
+        try:
+            d = ws.document(entry)
+            for kind in ("sentence", "clause"):
+                d.alignable(kind)
+        except PlanechoError as e:
+            if ws.strict:
+                raise
+            ws.failed[entry.id] = e
+            continue
+        docs[entry.id] = d
     return docs
 
 
+def _quote_id(doc_id: str) -> str:
+    """``doc_id`` as written in an output file name: unchanged unless it holds
+    ``__`` or starts or ends with ``_`` (then ``_`` is written ``%5F``; ``%`` is
+    always ``%25``), so ``<child>__<parent>`` names one pair only."""
+    out = doc_id.replace("%", "%25")
+    if "__" in doc_id or doc_id.startswith("_") or doc_id.endswith("_"):
+        out = out.replace("_", "%5F")
+    return out
+
+
 def pair_name(parent: str, child: str) -> str:
-    return f"{child}__{parent}"
+    """The file stem of a pair's figure and report: ``<child>__<parent>``.
+
+    Two different pairs never share a name, whatever their ids:
+
+    >>> pair_name("c", "a__b"), pair_name("b__c", "a")
+    ('a%5F%5Fb__c', 'a__b%5F%5Fc')
+    """
+    return f"{_quote_id(child)}__{_quote_id(parent)}"
+
+
+PROBLEM_COLUMNS = ["doc", "parent_doc", "file", "step", "problem"]
+
+
+def problem_rows(ws: Workspace, pair_errors: dict[tuple[str, str], PlanechoError] | None = None) -> list[dict]:
+    """The ``problems`` table: one row per document that could not be read
+    (``step`` = ``read``) and per pair that could not be aligned (``align``)."""
+    rows = []
+    for doc_id, e in ws.failed.items():
+        entry = ws.manifest.get(doc_id)
+        rows.append({"doc": doc_id, "parent_doc": "", "file": str(entry.file), "step": "read",
+                     "problem": escape_text(_reason(e))})
+    for (parent, child), e in (pair_errors or {}).items():
+        rows.append({"doc": child, "parent_doc": parent, "file": str(ws.manifest.get(child).file), "step": "align",
+                     "problem": escape_text(_reason(e))})
+    return rows
+
+
+def _reason(e: PlanechoError) -> str:
+    """An error's message without the path it starts with (the table has a ``file`` column)."""
+    text = str(e)
+    if e.path and text.startswith(f"{e.path}: "):
+        return text[len(e.path) + 2:]
+    return text
 
 
 def compute(ws: Workspace, *, progress: Callable[[str], None] | None = None, reports: bool = False) -> Results:
     """All comparison tables over the manifest's hierarchy.
 
     Every document is read, cleaned and segmented first, so a bad file fails
-    the run before any alignment work (and long before anything is written).
+    the run before any alignment work (and long before anything is written) --
+    unless ``ws.strict`` is off: then unreadable documents and pairs that cannot
+    be aligned are left out, each reported once (a warning naming the file and
+    the reason) and listed in :attr:`Results.problems` and the ``problems`` table.
     With ``reports``, each pair's section map and report start drawing in a
     worker as soon as the pair is aligned (:attr:`Results.renderer`).
     """
@@ -118,13 +182,28 @@ def _compute(ws: Workspace, progress: Callable[[str], None] | None, renderer: Re
         ws.prepare_engine()
         ws.adopt(renderer.documents())
     docs = load_documents(ws)
-    pairs = ws.pairs()
+    for doc_id, e in ws.failed.items():
+        log.warning("skipped %s: %s", doc_id, escape_text(str(e)))
+    if not docs and ws.failed:
+        raise InputError(f"none of the {len(ws.failed)} documents could be read; nothing to compare",
+                         path=ws.manifest.path)
     alignments = {}
-    for parent, child in pairs:
+    pair_errors: dict[tuple[str, str], PlanechoError] = {}
+    for parent, child in ws.pairs():
+        if parent not in docs or child not in docs:
+            continue
         step(f"align {child} ← {parent}")
-        alignments[(parent, child)] = a = ws.alignment(parent, child)
+        try:
+            alignments[(parent, child)] = a = ws.alignment(parent, child)
+        except PlanechoError as e:
+            if ws.strict:
+                raise
+            pair_errors[(parent, child)] = e
+            log.warning("skipped %s ← %s: %s", child, parent, escape_text(str(e)))
+            continue
         if renderer is not None:
             renderer.submit((parent, child), a, docs[parent], docs[child])
+    pairs = list(alignments)
     step("tables")
     scores, chapters, aligned, dropped, added, changed, rebrands, maps = [], [], [], [], [], [], [], []
     for (parent, child), a in alignments.items():
@@ -166,8 +245,13 @@ def _compute(ws: Workspace, progress: Callable[[str], None] | None, renderer: Re
         "phrases": cat(phrase_rows),
         "chains": cat(chain_rows),
         "section_maps": cat(maps),
+        "problems": pd.DataFrame(problem_rows(ws, pair_errors), columns=PROBLEM_COLUMNS),
     }
-    return Results(tables, alignments)
+    return Results(tables, alignments, problems=tables["problems"].to_dict("records"))
+
+
+#: the top-level names of an output folder that a run writes; anything else there is the user's and is kept
+OWNED = frozenset({"summary.csv", "planecho.xlsx", "corpus.csv", "tables", "figures", "reports", "units"})
 
 
 def write_outputs(ws: Workspace, results: Results, out_dir: str | Path, *, formats=FORMATS, reports: bool = True,
@@ -177,21 +261,31 @@ def write_outputs(ws: Workspace, results: Results, out_dir: str | Path, *, forma
     Every table is built before the first file is written, so an error while
     building them writes nothing; figures and reports are written last, from
     the drawing worker's results (or drawn now if :func:`compute` was not
-    asked for them).  Stops the drawing worker when done.
+    asked for them).  Everything is written into a staging folder beside
+    ``out_dir`` that replaces it as a whole at the end
+    (:func:`~compare.export.staged_folder`): a failed or killed run leaves the
+    previous run's complete set.  Two outputs that would share a path (even
+    one differing only in case) fail the run before anything is written.
+    Stops the drawing worker when done.
     """
     import pandas as pd
 
     step = progress or (lambda msg: None)
     out = Path(out_dir)
-    written: list[Path] = []
     docs = load_documents(ws)
-    per_doc: dict[Path, pd.DataFrame] = {}
+    per_doc: dict[str, pd.DataFrame] = {}
     for d in docs.values():
         for kind in ("sentence", "clause"):
-            per_doc[out / "units" / f"{d.doc_id}.{kind}.csv"] = units_frame(d.alignable(kind))
+            per_doc[f"units/{d.doc_id}.{kind}.csv"] = units_frame(d.alignable(kind))
         if d.tables:
-            per_doc[out / "tables" / "source_tables" / f"{d.doc_id}.csv"] = tables_frame(d.doc_id, d.tables)
-    per_doc[out / "corpus.csv"] = pd.DataFrame([d.stats() for d in docs.values()])
+            per_doc[f"tables/source_tables/{d.doc_id}.csv"] = tables_frame(d.doc_id, d.tables)
+    per_doc["corpus.csv"] = pd.DataFrame([d.stats() for d in docs.values()])
+    names = ["summary.csv", *(f"tables/{name}.{fmt}" for name in results.tables for fmt in formats if fmt != "xlsx"),
+             *per_doc, *(["planecho.xlsx"] if "xlsx" in formats else [])]
+    if reports:
+        names += [f"{folder}/{pair_name(p, c)}.{ext}" for p, c in results.alignments
+                  for folder, ext in (("figures", "png"), ("reports", "html"))] + ["reports/index.html"]
+    _check_distinct(names, out)
     renderer = results.renderer
     if reports:  # pairs compute() did not start drawing (it was asked for tables only): draw now
         if renderer is None:
@@ -200,31 +294,58 @@ def write_outputs(ws: Workspace, results: Results, out_dir: str | Path, *, forma
         for (p, c), a in results.alignments.items():
             if (p, c) not in started:
                 renderer.submit((p, c), a, docs[p], docs[c])
+    written: list[str] = []
     try:
-        meta = {"settings": ws.settings.to_dict(), "manifest": str(ws.manifest.path)}
-        step("tables")
-        written.append(write_table(results.tables["scores"], out / "summary.csv"))
-        for name, df in results.tables.items():
-            for fmt in formats:
-                if fmt != "xlsx":
-                    written.append(write_table(df, out / "tables" / f"{name}.{fmt}", meta=meta))
-        for path, df in per_doc.items():
-            written.append(write_table(df, path))
-        if "xlsx" in formats:
-            step("workbook")
-            written.append(write_workbook(results.tables, out / "planecho.xlsx", meta=meta))
-        if reports and renderer is not None:
-            renderer.share_work()
-            for p, c in results.alignments:
-                step(f"report {c} ← {p}")
-                png, html = renderer.result((p, c))
-                written.append(_write_bytes(png, out / "figures" / f"{pair_name(p, c)}.png"))
-                written.append(_write_bytes(html.encode("utf-8"), out / "reports" / f"{pair_name(p, c)}.html"))
-            written.append(_write_index(results, docs, out / "reports" / "index.html"))
+        with staged_folder(out, owned=OWNED) as stage:
+            meta = {"settings": ws.settings.to_dict(), "manifest": str(ws.manifest.path)}
+            step("tables")
+            write_table(results.tables["scores"], stage / "summary.csv")
+            written.append("summary.csv")
+            for name, df in results.tables.items():
+                for fmt in formats:
+                    if fmt != "xlsx":
+                        write_table(df, stage / "tables" / f"{name}.{fmt}", meta=meta)
+                        written.append(f"tables/{name}.{fmt}")
+            for name, df in per_doc.items():
+                write_table(df, stage / name)
+                written.append(name)
+            if "xlsx" in formats:
+                step("workbook")
+                write_workbook(results.tables, stage / "planecho.xlsx", meta=meta)
+                written.append("planecho.xlsx")
+            if reports and renderer is not None:
+                renderer.share_work()
+                for p, c in results.alignments:
+                    step(f"report {c} ← {p}")
+                    png, html = renderer.result((p, c))
+                    for name, data in ((f"figures/{pair_name(p, c)}.png", png),
+                                       (f"reports/{pair_name(p, c)}.html", html.encode("utf-8"))):
+                        _write_bytes(data, stage / name)
+                        written.append(name)
+                _write_index(results, docs, stage / "reports" / "index.html")
+                written.append("reports/index.html")
     finally:
         results.close()
-    results.written.extend(written)
-    return written
+    paths = [out / name for name in written]
+    results.written.extend(paths)
+    return paths
+
+
+def _check_distinct(names: list[str], out: Path) -> None:
+    """Fail before writing if two outputs would land on one file (also where case is ignored)."""
+    import unicodedata
+
+    seen: dict[str, str] = {}
+    for name in names:
+        folded = unicodedata.normalize("NFC", name).casefold()
+        if folded in seen:
+            raise ExportError(f"two outputs of this run would share one file: {escape_text(seen[folded])} and "
+                              f"{escape_text(name)}; give the documents ids that differ by more than case",
+                              path=out)
+        seen[folded] = name
+    long = [n for n in names if any(len(part.encode("utf-8")) > 255 for part in n.split("/"))]
+    if long:
+        raise ExportError(f"output file name over 255 bytes: {escape_text(long[0])}; use shorter ids", path=out)
 
 
 def _write_bytes(data: bytes, path: Path) -> Path:
@@ -236,6 +357,8 @@ def _write_bytes(data: bytes, path: Path) -> Path:
 
 
 def _write_index(results: Results, docs, path: Path) -> Path:
+    from urllib.parse import quote
+
     from markupsafe import escape
 
     from .export import atomic_path
@@ -244,7 +367,7 @@ def _write_index(results: Results, docs, path: Path) -> Path:
     for r in results.tables["scores"].to_dict("records"):
         name = pair_name(r["parent_doc"], r["child_doc"])
         rows.append(
-            f'<tr><td><a href="{escape(name)}.html">{escape(docs[r["child_doc"]].title)}</a></td>'
+            f'<tr><td><a href="{escape(quote(name + ".html"))}">{escape(docs[r["child_doc"]].title)}</a></td>'
             f'<td>{escape(docs[r["parent_doc"]].title)}</td><td>{r["echo"]:.1%}</td><td>{r["coverage"]:.1%}</td>'
             f'<td>{r["verbatim"]}</td><td>{r["adapted"]}</td><td>{r["partial"]}</td><td>{r["dropped"]}</td></tr>'
         )
@@ -252,7 +375,20 @@ def _write_index(results: Results, docs, path: Path) -> Path:
             "<style>body{font-family:sans-serif;margin:2em auto;max-width:1000px}table{border-collapse:collapse;width:100%}"
             "td,th{border:1px solid #ddd;padding:.3em .5em}</style></head><body><h1>planecho: echo of each plan in its ancestors</h1>"
             "<table><tr><th>child</th><th>parent</th><th>echo</th><th>coverage</th><th>verbatim</th><th>adapted</th>"
-            "<th>partial</th><th>dropped</th></tr>" + "".join(rows) + "</table></body></html>")
+            "<th>partial</th><th>dropped</th></tr>" + "".join(rows) + "</table>" + _problems_html(results)
+            + "</body></html>")
     with atomic_path(path) as tmp:
         tmp.write_text(html, encoding="utf-8")
     return path
+
+
+def _problems_html(results: Results) -> str:
+    """The documents and pairs left out of the run, as a list under the summary."""
+    from markupsafe import escape
+
+    if not results.problems:
+        return ""
+    items = "".join(
+        f"<li><b>{escape(r['doc'])}</b>{' ← ' + str(escape(r['parent_doc'])) if r['parent_doc'] else ''} "
+        f"({escape(r['step'])}): {escape(r['file'])}: {escape(r['problem'])}</li>" for r in results.problems)
+    return f"<h2>Left out of this run: {len(results.problems)}</h2><ul>{items}</ul>"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from align.corpus import DocumentEntry, Manifest, default_manifest_path, load_manifest
 from align.document import Document, load_document, resolve
-from align.errors import AlignError
+from align.errors import AlignError, PlanechoError
 from align.lexicon import GENERIC_FILE, LEXICON_FILE
 from align.match import ENGINE_VERSION, Settings
 from align.result import Alignment
@@ -34,10 +34,15 @@ class Workspace:
     #: user lexicon / generic-phrase files added to the bundled ones (``--lexicon``, ``--generic``)
     lexicon_files: tuple[str, ...] = ()
     generic_files: tuple[str, ...] = ()
+    #: stop at the first unreadable document (False: :func:`compare.run.load_documents`
+    #: records it in ``failed`` and the run goes on without it)
+    strict: bool = True
+    #: manifest documents that could not be read, with the error; left out of everything
+    failed: dict[str, PlanechoError] = field(default_factory=dict)
     _docs: dict[str, Document] = field(default_factory=dict)
     _extra: dict[str, Document] = field(default_factory=dict)
     _models: dict[tuple, object] = field(default_factory=dict)
-    _alignments: dict[tuple[str, str], Alignment] = field(default_factory=dict)
+    _alignments: dict[tuple[str, str, str, str], Alignment] = field(default_factory=dict)
 
     @classmethod
     def open(cls, manifest_path: str | os.PathLike | None = None, settings: Settings | None = None,
@@ -93,8 +98,8 @@ class Workspace:
         shared_tokenizer(load_lexicon(self.lexicon_files, self.generic_files))
 
     def documents(self) -> list[Document]:
-        """Every manifest document, parents before children."""
-        return [self.document(e) for e in self.manifest.topological()]
+        """Every manifest document, parents before children (except those that ``failed``)."""
+        return [self.document(e) for e in self.manifest.topological() if e.id not in self.failed]
 
     # -- hierarchy -----------------------------------------------------------
     def pairs(self) -> list[tuple[str, str]]:
@@ -147,7 +152,8 @@ class Workspace:
 
         parent = parent if isinstance(parent, Document) else self.document(parent)
         child = child if isinstance(child, Document) else self.document(child)
-        mkey = (parent.source.path, child.source.path)
+        # by id and file: two manifest ids may name one file, and each keeps its own results
+        mkey = (parent.doc_id, str(parent.entry.file), child.doc_id, str(child.entry.file))
         if mkey in self._alignments:
             return self._alignments[mkey]
         if not parent.alignable(self.settings.unit):

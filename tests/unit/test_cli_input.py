@@ -263,8 +263,8 @@ def test_run_with_unknown_parent_reports_every_problem_and_writes_nothing(small_
 
 
 @pytest.mark.parametrize("bad", ["english", "binary", "missing"])
-def test_run_with_a_bad_document_leaves_the_out_folder_untouched(small_corpus: Path, env: dict[str, str],
-                                                                  bad: str) -> None:
+def test_strict_run_with_a_bad_document_leaves_the_out_folder_untouched(small_corpus: Path, env: dict[str, str],
+                                                                         bad: str) -> None:
     child = small_corpus / "child.txt"
     if bad == "english":
         child.write_text("The 14th Five-Year Plan.\n", encoding="utf-8")
@@ -277,13 +277,40 @@ def test_run_with_a_bad_document_leaves_the_out_folder_untouched(small_corpus: P
     (out / "notes.txt").write_text("mine\n", encoding="utf-8")
     (out / "units" / "parent.sentence.csv").write_text("an older run\n", encoding="utf-8")
     before = _snapshot(out)
-    r = planecho(env, "run", "--manifest", str(small_corpus / "manifest.toml"), "--out", str(out), "--no-cache",
-                 cwd=small_corpus)
+    r = planecho(env, "run", "--strict", "--manifest", str(small_corpus / "manifest.toml"), "--out", str(out),
+                 "--no-cache", cwd=small_corpus)
     if bad == "missing":  # caught by the manifest check, which lists problems one per line
         assert r.returncode == 2 and "Traceback" not in r.stderr and "child.txt" in r.stderr, r.stderr
     else:
         assert_one_line_error(r, str(child))
     assert _snapshot(out) == before
+    assert sorted(p.name for p in small_corpus.iterdir() if p.name.startswith(".")) == []  # no staging left
+
+
+@pytest.mark.parametrize("bad", ["english", "binary"])
+def test_run_with_a_bad_document_goes_on_without_it(small_corpus: Path, env: dict[str, str], bad: str) -> None:
+    """Issue 13: the run completes for the readable plans; the bad one is one stderr line, a row of the
+    problems table and of the printed summary; exit status 3; the user's own files stay."""
+    child = small_corpus / "child.txt"
+    if bad == "english":
+        child.write_text("The 14th Five-Year Plan.\n", encoding="utf-8")
+    else:
+        child.write_bytes(PNG)
+    out = small_corpus / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine\n", encoding="utf-8")
+    r = planecho(env, "run", "--manifest", str(small_corpus / "manifest.toml"), "--out", str(out), "--no-cache",
+                 cwd=small_corpus)
+    assert "Traceback" not in r.stdout + r.stderr, r.stderr
+    assert r.returncode == 3, r.stderr
+    skipped = [line for line in r.stderr.splitlines() if line.startswith("planecho: skipped")]
+    assert len(skipped) == 1 and "child" in skipped[0] and str(child) in skipped[0], r.stderr
+    with (out / "tables" / "problems.csv").open(encoding="utf-8-sig") as fh:
+        problems = list(csv.DictReader(fh))
+    assert [(p["doc"], p["step"], p["file"]) for p in problems] == [("child", "read", str(child))]
+    assert problems[0]["problem"] and "left out of this run" in r.stdout
+    assert (out / "units" / "parent.sentence.csv").exists() and not (out / "units" / "child.sentence.csv").exists()
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine\n"
 
 
 def test_run_writes_unit_tables_and_leaves_other_files_alone(small_corpus: Path, env: dict[str, str]) -> None:
