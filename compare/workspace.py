@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,22 +35,38 @@ class Workspace:
     #: user lexicon / generic-phrase files added to the bundled ones (``--lexicon``, ``--generic``)
     lexicon_files: tuple[str, ...] = ()
     generic_files: tuple[str, ...] = ()
+    #: a scholar's corrections (:mod:`compare.corrections`), applied to every alignment; None: none
+    corrections_path: Path | None = None
+    #: where the one-line warning about corrections that match no unit goes
+    warn: Callable[[str], None] = log.warning
     _docs: dict[str, Document] = field(default_factory=dict)
     _extra: dict[str, Document] = field(default_factory=dict)
     _models: dict[tuple, object] = field(default_factory=dict)
     _alignments: dict[tuple[str, str], Alignment] = field(default_factory=dict)
+    _corrections: list | None = None
 
     @classmethod
     def open(cls, manifest_path: str | os.PathLike | None = None, settings: Settings | None = None,
              encoding: str | None = None, *, use_cache: bool = False,
              cache_dir: str | os.PathLike | None = None, lexicon_files: tuple[str | os.PathLike, ...] = (),
-             generic_files: tuple[str | os.PathLike, ...] = ()) -> "Workspace":
+             generic_files: tuple[str | os.PathLike, ...] = (),
+             corrections: str | os.PathLike | bool = True) -> "Workspace":
+        """``corrections``: a corrections file, True for ``corrections.jsonl`` beside
+        the manifest (if it exists), False for none."""
         from align.lexicon import load_lexicon
 
+        from . import corrections as corr
+
         path = Path(manifest_path) if manifest_path is not None else default_manifest_path()
+        if corrections is True:
+            corrections_path = corr.default_path(path)
+        else:
+            corrections_path = Path(corrections) if corrections is not False else None
         ws = cls(load_manifest(path), settings or Settings(), encoding, Cache(cache_dir, enabled=use_cache),
-                 lexicon_files=tuple(map(str, lexicon_files)), generic_files=tuple(map(str, generic_files)))
+                 lexicon_files=tuple(map(str, lexicon_files)), generic_files=tuple(map(str, generic_files)),
+                 corrections_path=corrections_path)
         load_lexicon(ws.lexicon_files, ws.generic_files)  # a bad file fails here, before any work
+        ws.corrections()  # and a bad corrections file
         return ws
 
     # -- documents -----------------------------------------------------------
@@ -138,8 +155,39 @@ class Workspace:
                                            lexicon=self._lexicon(), settings=s)
         return self._models[key]
 
+    # -- corrections ---------------------------------------------------------
+    def corrections(self) -> list:
+        """The scholar's corrections (read once; :meth:`correct` adds to them)."""
+        from . import corrections as corr
+
+        if self._corrections is None:
+            self._corrections = corr.read(self.corrections_path) if self.corrections_path is not None else []
+        return self._corrections
+
+    def correct(self, correction=None, *, undo=None) -> None:
+        """Save a correction (or, with ``undo=(child unit, parent doc)``, drop that
+        unit's corrections) to the corrections file at once; the pair's
+        alignment is corrected from the next :meth:`alignment` call on."""
+        from align.errors import PlanechoError
+
+        from . import corrections as corr
+
+        if self.corrections_path is None:
+            raise PlanechoError("no corrections file (corrections are off)")
+        if correction is not None:
+            self._corrections = corr.add(self.corrections_path, correction)
+            child_doc, parent_doc = correction.child_doc, correction.parent_doc
+        else:
+            unit, parent_doc = undo
+            child_doc = unit.doc_id
+            self._corrections = corr.remove(self.corrections_path, unit, parent_doc)
+        for key in [k for k, a in self._alignments.items() if (a.parent_doc, a.child_doc) == (parent_doc, child_doc)]:
+            del self._alignments[key]
+
     def alignment(self, parent: Document | str, child: Document | str) -> Alignment:
-        """The alignment of ``child`` to ``parent`` (memoised, and cached on disk).
+        """The alignment of ``child`` to ``parent`` (memoised, and cached on disk),
+        with the scholar's corrections applied (:mod:`compare.corrections`; the
+        cache keeps the engine's own result).
 
         A pure function of the two documents, the settings and what ships
         with planecho: the same as :func:`align.align_documents` gives."""
@@ -160,8 +208,19 @@ class Workspace:
             result = build_alignment(parent, child, self.settings, self.model(parent, child))
             if ckey:
                 self.cache.put("alignments", ckey, result)
+        result = self._corrected(result)
         self._alignments[mkey] = result
         return result
+
+    def _corrected(self, result: Alignment) -> Alignment:
+        from . import corrections as corr
+
+        if not self.corrections():
+            return result
+        applied = corr.apply(result, self.corrections())
+        if applied.unmatched:
+            self.warn(corr.warning(self.corrections_path, result.parent_doc, result.child_doc, applied.unmatched))
+        return applied.alignment
 
     def align(self, parent: Document, child: Document):
         """The links of every child unit to the parent's units."""
