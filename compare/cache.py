@@ -97,6 +97,10 @@ class Cache:
             log.debug("ignoring unreadable cache entry %s (%s)", path, e)
             return None
 
+    def has(self, kind: str, key: str) -> bool:
+        """Whether an entry is stored (without reading it)."""
+        return self.enabled and self._path(kind, key).is_file()
+
     def put(self, kind: str, key: str, value: Any) -> None:
         if not self.enabled:
             return

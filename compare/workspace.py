@@ -44,6 +44,7 @@ class Workspace:
     _models: dict[tuple, object] = field(default_factory=dict)
     _alignments: dict[tuple[str, str], Alignment] = field(default_factory=dict)
     _corrections: list | None = None
+    _engine: dict[tuple[str, str], Alignment] = field(default_factory=dict)  # before corrections
 
     @classmethod
     def open(cls, manifest_path: str | os.PathLike | None = None, settings: Settings | None = None,
@@ -200,17 +201,29 @@ class Workspace:
             return self._alignments[mkey]
         if not parent.alignable(self.settings.unit):
             raise AlignError(f"{parent.doc_id}: the parent has no text to align to")
-        ckey = make_key("alignment", self._engine_key(), parent.doc_id, file_digest(parent.entry.file),
-                        parent.entry.region, child.doc_id, file_digest(child.entry.file),
-                        child.entry.region) if self.cache.enabled else None
-        result = self.cache.get("alignments", ckey) if ckey else None
+        ckey = self._alignment_key(parent, child) if self.cache.enabled else None
+        result = self._engine.get(mkey) or (self.cache.get("alignments", ckey) if ckey else None)
         if result is None:
             result = build_alignment(parent, child, self.settings, self.model(parent, child))
             if ckey:
                 self.cache.put("alignments", ckey, result)
+        if self.corrections_path is not None:
+            self._engine[mkey] = result  # corrections change: re-applied without reading the cache again
         result = self._corrected(result)
         self._alignments[mkey] = result
         return result
+
+    def _alignment_key(self, parent: Document, child: Document) -> str:
+        return make_key("alignment", self._engine_key(), parent.doc_id, file_digest(parent.entry.file),
+                        parent.entry.region, child.doc_id, file_digest(child.entry.file), child.entry.region)
+
+    def has_alignment(self, parent: Document | str, child: Document | str) -> bool:
+        """Whether :meth:`alignment` can answer without aligning (memoised or in the cache)."""
+        parent = parent if isinstance(parent, Document) else self.document(parent)
+        child = child if isinstance(child, Document) else self.document(child)
+        mkey = (parent.source.path, child.source.path)
+        return (mkey in self._alignments or mkey in self._engine
+                or self.cache.has("alignments", self._alignment_key(parent, child)))
 
     def _corrected(self, result: Alignment) -> Alignment:
         from . import corrections as corr
