@@ -220,9 +220,8 @@ def add(path: str | os.PathLike, correction: Correction) -> list[Correction]:
 
 def remove(path: str | os.PathLike, child: "Unit", parent_doc: str) -> list[Correction]:
     """Drop every correction of a child unit against ``parent_doc``; returns what is left."""
-    mine = [c for c in read(path)]
-    kept = [c for c in mine if not (c.parent_doc == parent_doc and c.child_doc == child.doc_id
-                                    and _same_unit(child, c.child_start, c.child_end, c.child_text))]
+    mine = read(path)
+    kept = [c for c in mine if not (c.parent_doc == parent_doc and c.child_doc == child.doc_id and _concerns(child, c))]
     if len(kept) != len(mine):
         write(path, kept)
     return kept
@@ -238,8 +237,12 @@ def _squash(text: str) -> str:
     return _SPACE.sub("", text)
 
 
-def _same_unit(u: "Unit", start: int, end: int, text: str) -> bool:
-    return _squash(u.text) == _squash(text) or (u.start, u.end) == (start, end) and not text
+def _concerns(u: "Unit", c: Correction) -> bool:
+    """Whether a correction applies to a unit (the same text, a part of it, or a unit holding it)."""
+    unit, text = _squash(u.text), _squash(c.child_text)
+    if not unit or not text:
+        return False
+    return unit == text or text in unit or (c.child_start <= u.start and u.end <= c.child_end and unit in text)
 
 
 def find_units(units: Sequence["Unit"], start: int, end: int, text: str) -> list["Unit"]:

@@ -320,3 +320,14 @@ def test_progress_is_one_stderr_line_per_stage_when_not_a_terminal(tmp_path):
     assert names[:3] == ["read the plans", "align child ← parent", "tables"]
     assert "workbook" in names and "report child ← parent" in names
     assert all(re.fullmatch(r"planecho: .+ \(\d+\.\d s\)", line) for line in stages)
+
+
+def test_undo_on_a_clause_removes_the_correction_made_on_its_sentence(tmp_path):
+    _, _, sentences = aligned("sentence")
+    link = link_of(sentences, "有机更新")
+    path = tmp_path / "corrections.jsonl"
+    corr.add(path, corr.make(link.child, link.parent, "none"))
+    _, _, clauses = aligned("clause")
+    clause = next(u for u in clauses.child_units if link.child.start <= u.start and u.end <= link.child.end)
+    assert corr.remove(path, clause, "q") != [] and len(corr.read(path)) == 1  # another parent: kept
+    assert corr.remove(path, clause, "p") == [] and corr.read(path) == []
