@@ -111,7 +111,7 @@ class CorrectionDialog(ModalScreen):
         options = self.query_one("#units", KeyOptionList)
         options.clear_options()
         # one line per unit: the dialog's width (110, at most 96 % of the screen) less borders, padding and the id
-        width = max(20, min(110, int(self.app.size.width * 0.96)) - 2 - 2 - 4 - 11)
+        width = max(20, min(110, int(self.app.size.width * 0.96)) - 2 - 2 - 8 - 11)
         options.add_options([Option(_unit_line(u, width), id=str(k)) for k, u in enumerate(self.shown)])
         if self.initial is not None and self.initial in self.shown:
             options.highlighted = self.shown.index(self.initial)

@@ -43,7 +43,7 @@ def relation_cell(relation: str, row: dict) -> Text:
 PAIR_COLUMNS = [
     Col("child_text", "child", width=14, flex=1),
     Col("relation", "relation", width=10, kind="relation", fmt=lambda v, row: relation_cell(v, row)),
-    Col("score", "score", width=5, kind="score", fmt=lambda v, row: Text(
+    Col("score", "score", width=6, kind="score", fmt=lambda v, row: Text(
         "" if row.get("relation") == "local" else render.score(v), justify="right")),
     Col("parent_text", "parent", width=14, flex=1),
     Col("child_section", "child section", width=14, flex=0, wide_only=True),
