@@ -175,16 +175,21 @@ class Session:
 
     def engine_stages(self) -> list[tuple[str, Callable[[], Any]]]:
         """The slow first steps of aligning, to report one by one: the engine's
-        libraries, then the corpus model (the background every pair is judged against)."""
+        libraries, then the shipped national background every pair is judged against."""
+        from align import background
+
         def locked(fn):
             def run():
                 with self.lock:
                     return fn()
             return run
 
-        n = len(self.entries())
+        def national():
+            background.bigram_counts()
+            background.forms()
+
         return [("loading the engine (scikit-learn, jieba's dictionary)…", locked(self.ws.prepare_engine)),
-                (f"building the corpus model over {n} plans…", locked(self.ws.model))]
+                ("loading the national background…", locked(national))]
 
     def alignment(self, pair: Pair) -> "Alignment":
         return self._get(("alignment", pair), lambda: self.ws.alignment(self.document(pair.parent),

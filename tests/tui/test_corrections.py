@@ -234,7 +234,7 @@ def test_the_progress_bar_moves_before_the_first_pair_is_aligned(tmp_path, monke
             assert home.ready
 
     run(go())
-    engine = [d for d, t in seen if t.startswith(("loading the engine", "building the corpus model"))]
+    engine = [d for d, t in seen if t.startswith(("loading the engine", "loading the national background"))]
     first_pair = next(d for d, t in seen if t.startswith("aligning"))
     assert engine and min(engine) > 0 and first_pair > min(engine)  # the bar moved before any pair was aligned
-    assert any(t.startswith("building the corpus model") for _, t in seen)
+    assert any(t.startswith("loading the national background") for _, t in seen)
