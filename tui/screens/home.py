@@ -245,7 +245,9 @@ class HomeScreen(ExportableScreen):
         def progress(text: str, doc: str | None = None, *, step: int = 0, force: bool = False) -> None:
             done[0] += step
             now = time.monotonic()
-            if force or doc is not None or now - last[0] >= 0.1:
+            if doc is not None:  # a pair is done: its label in the tree (the bar follows)
+                self.post_message(self.Progress(done[0], total, text, doc))
+            elif force or now - last[0] >= 0.1:
                 last[0] = now
                 self.post_message(self.Progress(done[0], total, text, doc))
 
@@ -273,7 +275,7 @@ class HomeScreen(ExportableScreen):
         for k, pair in enumerate(pairs, 1):
             if worker.is_cancelled:
                 return
-            progress(f"aligning {s.pair_label(pair)} ({k}/{len(pairs)})…")
+            progress(f"aligning {s.pair_label(pair)} ({k}/{len(pairs)})…", force=k == 1)
             try:
                 s.scores(pair)
             except PlanechoError as e:
@@ -289,7 +291,15 @@ class HomeScreen(ExportableScreen):
         import pandas  # noqa: F401
 
         self.pandas_ready = True
-        self.app.call_from_thread(self.update_side)
+        self.app.call_from_thread(self._side_if_shown)
+
+    def _side_if_shown(self) -> None:
+        from textual.css.query import NoMatches
+
+        try:
+            self.update_side()
+        except NoMatches:  # the app is closing: the side pane is gone
+            pass
 
     def on_home_screen_progress(self, event: Progress) -> None:
         self.query_one("#progress", ProgressBar).update(total=event.total, progress=event.done)
