@@ -88,16 +88,14 @@ def _stdout_console():
             except Exception:  # rich's internals moved: its own fitting
                 return 0
 
-    probe = Console(soft_wrap=False, highlight=False)
-    if probe.is_terminal:
-        probe.__class__ = StdoutConsole
-        probe.piped = 0
-        return probe
-    console = StdoutConsole(soft_wrap=False, highlight=False, width=100_000)
-    try:
-        console.piped = max(20, int(os.environ.get("COLUMNS", "")))
-    except ValueError:
-        console.piped = 80
+    console = StdoutConsole(soft_wrap=False, highlight=False)
+    console.piped = 0
+    if not console.is_terminal:
+        try:
+            console.piped = max(20, int(os.environ.get("COLUMNS", "")))
+        except ValueError:
+            console.piped = 80
+        console.width = 100_000  # each print chooses its width (above)
     return console
 
 
@@ -142,10 +140,15 @@ def corrections_option(f):
     return f
 
 
-def _corrections():
-    """What Workspace.open takes: a file, True (beside the manifest) or False (none)."""
+def _corrections(*, must_exist: bool = True):
+    """What Workspace.open takes: a file, True (beside the manifest) or False (none).
+    A file named with --corrections must exist, except for the TUI (which creates it)."""
     value = click.get_current_context().meta.get("planecho.corrections")
-    return True if value is None else value
+    if value is None:
+        return True
+    if value is not False and must_exist and not value.is_file():
+        raise PlanechoError("no such corrections file" if not value.exists() else "is not a file", path=value)
+    return value
 
 
 def lexicon_options(f):
@@ -577,7 +580,7 @@ def tui(docs: tuple[str, ...], manifest_path: Optional[Path], out_dir: Path, no_
 
     child, parent = docs if docs else (None, None)
     make_app(manifest_path, child, parent, use_cache=not no_cache, out_dir=out_dir, **_lexicon_files(),
-             corrections=_corrections()).run()
+             corrections=_corrections(must_exist=False)).run()
 
 
 # ---------------------------------------------------------------------------

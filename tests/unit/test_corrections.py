@@ -294,7 +294,8 @@ def test_cli_a_bad_corrections_file_is_one_line_and_exit_2(tmp_path):
     (tmp_path / "corrections.jsonl").write_text("{oops\n", encoding="utf-8")
     for args in (["score", "--manifest", str(manifest)],
                  ["eval", "--manifest", str(manifest), "--corrections", str(tmp_path / "corrections.jsonl")],
-                 ["eval", "--manifest", str(manifest), "--corrections", str(tmp_path / "none.jsonl")]):
+                 ["eval", "--manifest", str(manifest), "--corrections", str(tmp_path / "none.jsonl")],
+                 ["score", "--manifest", str(manifest), "--corrections", str(tmp_path / "none.jsonl")]):
         r = planecho(*args, env={"PLANECHO_CACHE_DIR": str(tmp_path / "cache")})
         assert r.returncode == 2 and r.stdout == "" and "Traceback" not in r.stderr, r.stderr
         (line,) = r.stderr.splitlines()
