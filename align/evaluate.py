@@ -214,11 +214,16 @@ def evaluate_gold(path: str | os.PathLike, manifest, settings=None, docs: dict |
                   lexicon=None) -> list[PairEval]:
     """Align the document pairs a gold file names and score them (``lexicon``:
     an :class:`~align.lexicon.Lexicon`, default the bundled one)."""
+    return evaluate_items(read_gold(path), manifest, settings, docs, lexicon=lexicon)
+
+
+def evaluate_items(items: list[GoldItem], manifest, settings=None, docs: dict | None = None,
+                   lexicon=None) -> list[PairEval]:
+    """Align the document pairs the gold items name and score them."""
     from .document import load_document
     from .match import Aligner, Settings
 
     settings = settings or Settings()
-    items = read_gold(path)
     docs = {} if docs is None else docs
     pairs: dict[tuple[str, str], list[GoldItem]] = {}
     for it in items:

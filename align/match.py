@@ -167,6 +167,10 @@ class Link:
     parent_coverage: float = 0.0
     anchor: str = ""
     evidence: Evidence | None = None
+    #: set by a scholar's correction (:mod:`compare.corrections`), never by the engine:
+    #: "added", "confirmed", "changed" or "removed"; ``note`` is the scholar's note
+    corrected: str = ""
+    note: str = ""
 
 
 # ---------------------------------------------------------------------------
@@ -559,7 +563,7 @@ ALIGNMENT_COLUMNS = [
     "child_doc", "child_id", "child_section", "child_text", "parent_doc", "parent_id", "parent_section",
     "parent_text", "relation", "score", "shared_phrases", "numbers_changed",
     "child_kind", "parent_kind", "child_start", "child_end", "parent_start", "parent_end",
-    "child_coverage", "parent_coverage", "anchor_term",
+    "child_coverage", "parent_coverage", "anchor_term", "corrected", "correction_note",
 ]
 SECTION_SEP = " > "
 LIST_SEP = " | "
@@ -579,7 +583,7 @@ def alignment_frame(links: Sequence[Link], settings: Settings | None = None) -> 
             LIST_SEP.join(dict.fromkeys(ev.phrase_texts())) if ev else "",
             LIST_SEP.join(n.describe() for n in ev.numbers) if ev else "",
             c.kind, p.kind if p else "", c.start, c.end, p.start if p else None, p.end if p else None,
-            l.child_coverage, l.parent_coverage, l.anchor,
+            l.child_coverage, l.parent_coverage, l.anchor, l.corrected, l.note,
         ))
     df = pd.DataFrame(rows, columns=ALIGNMENT_COLUMNS)
     df["parent_start"] = df["parent_start"].astype("Int64")

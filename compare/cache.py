@@ -121,6 +121,10 @@ class Cache:
             return None
         return entry[3]
 
+    def has(self, kind: str, key: str) -> bool:
+        """Whether an entry is stored (without reading it)."""
+        return self.enabled and self._path(kind, key).is_file()
+
     def put(self, kind: str, key: str, value: Any) -> None:
         if not self.enabled or self._unwritable:
             return

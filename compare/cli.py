@@ -72,9 +72,44 @@ def _load(ref: str, manifest_path: Optional[Path], encoding: Optional[str] = Non
 
 
 def _stdout_console():
-    from rich.console import Console
+    """The console for data on stdout.  In a terminal, tables fit its width; piped
+    or redirected, a table of fixed columns (ids, counts) is printed at its
+    natural width, so no id is cut (``planecho corpus | cat``), and
+    everything else at ``$COLUMNS`` (default 80)."""
+    import os
 
-    return Console(soft_wrap=False, highlight=False)
+    from rich.console import Console
+    from rich.table import Table
+
+    class StdoutConsole(Console):
+        def print(self, *objects, **kwargs):  # type: ignore[override]
+            if self.piped and "width" not in kwargs:
+                table = objects[0] if len(objects) == 1 and isinstance(objects[0], Table) else None
+                width = self.piped
+                if table is not None:
+                    width = max(width, self._whole(table))
+                kwargs["width"] = width
+            super().print(*objects, **kwargs)
+
+        def _whole(self, table: Table) -> int:
+            """The width that keeps every no_wrap column whole (the others wrap, ≥ 12 cells)."""
+            opts = self.options.update_width(100_000)
+            try:
+                need = sum(m.maximum if c.no_wrap else min(m.maximum, 12)
+                           for c in table.columns for m in [table._measure_column(self, opts, c)])
+                return need + table._extra_width
+            except Exception:  # rich's internals moved: its own fitting
+                return 0
+
+    console = StdoutConsole(soft_wrap=False, highlight=False)
+    console.piped = 0
+    if not console.is_terminal:
+        try:
+            console.piped = max(20, int(os.environ.get("COLUMNS", "")))
+        except ValueError:
+            console.piped = 80
+        console.width = 100_000  # each print chooses its width (above)
+    return console
 
 
 # ---------------------------------------------------------------------------
@@ -95,9 +130,38 @@ def _lexicon_files() -> dict[str, tuple[Path, ...]]:
 
 
 def cache_options(f):
-    """--no-cache, and the user's lexicon files (every command that aligns takes them)."""
+    """--no-cache, the user's lexicon files and the corrections (every command that aligns takes them)."""
     f = click.option("--no-cache", is_flag=True, help="Recompute everything instead of reading the result cache.")(f)
-    return lexicon_options(f)
+    return corrections_option(lexicon_options(f))
+
+
+def _remember_corrections(ctx, param, value):
+    if value is not None or "planecho.corrections" not in ctx.meta:
+        ctx.meta["planecho.corrections"] = value
+    return value
+
+
+def corrections_option(f):
+    """--corrections FILE / --no-corrections (default: corrections.jsonl beside the manifest)."""
+    f = click.option("--no-corrections", "no_corrections", is_flag=True, expose_value=False,
+                     callback=lambda ctx, p, v: _remember_corrections(ctx, p, False if v else None),
+                     help="Ignore the scholar's corrections (the engine's links only).")(f)
+    f = click.option("--corrections", "corrections", type=click.Path(path_type=Path), default=None,
+                     expose_value=False, callback=_remember_corrections,
+                     help="A scholar's corrections to apply (JSONL; default: corrections.jsonl beside the "
+                          "manifest, if it exists).")(f)
+    return f
+
+
+def _corrections(*, must_exist: bool = True):
+    """What Workspace.open takes: a file, True (beside the manifest) or False (none).
+    A file named with --corrections must exist, except for the TUI (which creates it)."""
+    value = click.get_current_context().meta.get("planecho.corrections")
+    if value is None:
+        return True
+    if value is not False and must_exist and not value.is_file():
+        raise PlanechoError("no such corrections file" if not value.exists() else "is not a file", path=value)
+    return value
 
 
 def lexicon_options(f):
@@ -127,7 +191,7 @@ def corpus(manifest_path: Optional[Path], strict: bool) -> int:
     numeric = ("characters", "chapters", "sections", "tables", "sentences", "clauses")
     table = Table(title=Text(f"Corpus {m.path}"))
     for col in ("id", "level", "region", "parents", "encoding") + numeric:
-        table.add_column(col, justify="right" if col in numeric else "left")
+        table.add_column(col, justify="right" if col in numeric else "left", no_wrap=True)
     failed = 0
     for entry in m.topological():
         try:
@@ -248,7 +312,8 @@ def align(parent_ref: str, child_ref: str, output: Optional[Path], limit: int, u
 
     if output is not None:
         format_of(output)  # fail on a bad extension before any work
-    ws = Workspace.open(manifest_path, _settings(unit), encoding, use_cache=not no_cache, **_lexicon_files())
+    ws = Workspace.open(manifest_path, _settings(unit), encoding, use_cache=not no_cache, **_lexicon_files(),
+                        corrections=_corrections())
     parent, child = ws.document(parent_ref), ws.document(child_ref)
     if parent.doc_id == child.doc_id and parent.source.path == child.source.path:
         log.warning("aligning %s with itself: every unit is verbatim", parent.doc_id)
@@ -263,48 +328,120 @@ def align(parent_ref: str, child_ref: str, output: Optional[Path], limit: int, u
 
 
 @app.command(name="eval")
-@click.argument("gold", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("gold", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--corrections", "corrections_file", type=click.Path(path_type=Path), default=None,
+              help="Also score against a scholar's corrections (the TUI's corrections.jsonl) as labels.")
 @click.option("--errors/--no-errors", default=True, show_default=True, help="List every error with both texts.")
 @settings_options
 @manifest_option
 @lexicon_options
-def eval_(gold: tuple[Path, ...], errors: bool, unit: str, manifest_path: Optional[Path]) -> None:
-    """Score the aligner on labelled GOLD files (precision, recall, F1, partial recall, confusion).
+def eval_(gold: tuple[Path, ...], corrections_file: Optional[Path], errors: bool, unit: str,
+          manifest_path: Optional[Path]) -> None:
+    """Score the aligner on labelled GOLD files, or on a scholar's --corrections
+    (precision, recall, F1, partial recall, confusion). The engine's links are
+    scored, without the corrections applied.
 
-    Example: planecho eval ../shared/gold/taizhou-from-zhejiang.jsonl
+    Examples: planecho eval ../shared/gold/taizhou-from-zhejiang.jsonl
+              planecho eval --corrections corpora/corrections.jsonl
     """
-    from align.evaluate import evaluate_gold, read_gold
+    from align.evaluate import evaluate_gold, evaluate_items, read_gold
     from align.lexicon import load_lexicon
     from compare.render import render_eval
 
+    if not gold and corrections_file is None:
+        raise PlanechoError("give GOLD files, --corrections FILE, or both")
     files = _lexicon_files()
     lexicon = load_lexicon(files["lexicon_files"], files["generic_files"])
     for g in gold:
         read_gold(g)  # validate every file before aligning anything
     manifest = _manifest(manifest_path)
     docs: dict = {}
+    labels = _correction_labels(corrections_file, manifest, docs) if corrections_file is not None else None
     console = _stdout_console()
     for g in gold:
         for result in evaluate_gold(g, manifest, _settings(unit), docs, lexicon=lexicon):
             render_eval(result, console, show_errors=errors, source=str(g))
+    if labels is not None:
+        for result in evaluate_items(labels, manifest, _settings(unit), docs, lexicon=lexicon):
+            render_eval(result, console, show_errors=errors, source=str(corrections_file))
+
+
+def _correction_labels(path: Path, manifest, docs: dict) -> list:
+    """A corrections file as gold items (validated, matched to the current units)."""
+    from align.document import load_document
+    from compare import corrections as corr
+
+    if not path.is_file():
+        raise PlanechoError("no such corrections file" if not path.exists() else "is not a file", path=path)
+    found = corr.read(path)
+    if not found:
+        raise PlanechoError("no corrections in the file", path=path)
+    for c in found:
+        for doc_id in (c.child_doc, c.parent_doc):
+            if doc_id not in docs:
+                if doc_id not in manifest:
+                    raise PlanechoError(f"line {c.line}: {doc_id!r} is not a document of {manifest.path}", path=path)
+                docs[doc_id] = load_document(manifest.get(doc_id), manifest=manifest)
+    items, unmatched = corr.gold_items(found, docs)
+    if unmatched:
+        by_pair: dict = {}
+        for c in unmatched:
+            by_pair.setdefault((c.parent_doc, c.child_doc), []).append(c)
+        for (p, c), group in by_pair.items():
+            log.warning("%s", corr.warning(path, p, c, group))
+    if not items:
+        raise PlanechoError("no correction matches a unit of the current documents", path=path)
+    return items
 
 
 def _workspace(manifest_path: Optional[Path], unit: str = "sentence", encoding: Optional[str] = None,
                no_cache: bool = False):
     from compare.workspace import Workspace
 
-    return Workspace.open(manifest_path, _settings(unit), encoding, use_cache=not no_cache, **_lexicon_files())
+    return Workspace.open(manifest_path, _settings(unit), encoding, use_cache=not no_cache, **_lexicon_files(),
+                          corrections=_corrections())
 
 
-def _progress():
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+class _Stages:
+    """Progress of a long command on stderr: a transient bar in a terminal;
+    otherwise (a log, a pipe) one line per stage, printed when the stage is
+    done, with its time — so a command that fails in its first stage still
+    prints its one error line only."""
 
-    from rich.console import Console
+    def __init__(self, description: str, total: int) -> None:
+        import time
 
-    console = Console(stderr=True)
-    # off when stderr is not a terminal: a log or a test sees the messages only
-    return Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                    console=console, transient=True, disable=not console.is_terminal)
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        console = Console(stderr=True)
+        self._clock = time.perf_counter
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                            console=console, transient=True, disable=not console.is_terminal)
+        self.task = self.bar.add_task(description, total=total)
+        self._current: tuple[str, float] | None = None
+
+    def __enter__(self) -> "_Stages":
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        self.bar.__exit__(kind, value, tb)
+        if kind is None:
+            self._done()
+
+    def _done(self) -> None:
+        if self._current is not None and self.bar.disable:
+            msg, start = self._current
+            click.echo(f"planecho: {msg} ({self._clock() - start:.1f} s)", err=True)
+        self._current = None
+
+    def __call__(self, msg: str) -> None:
+        """A new stage begins (the previous one is done)."""
+        self._done()
+        self._current = (msg, self._clock())
+        self.bar.update(self.task, description=msg[:70])
+        self.bar.advance(self.task)
 
 
 def _run(manifest_path, out_dir: Path, formats, reports: bool, unit: str, no_cache: bool, strict: bool = False):
@@ -315,13 +452,7 @@ def _run(manifest_path, out_dir: Path, formats, reports: bool, unit: str, no_cac
     ws.strict = strict
     check_output_folder(out_dir)  # an unusable --out fails before any work
     n_steps = len(ws.pairs()) * (2 if reports else 1) + 5
-    with _progress() as progress:
-        task = progress.add_task("planecho", total=n_steps)
-
-        def step(msg: str) -> None:
-            progress.update(task, description=msg[:70])
-            progress.advance(task)
-
+    with _Stages("planecho", n_steps) as step:
         results = compute(ws, progress=step, reports=reports)
         written = write_outputs(ws, results, out_dir, formats=formats, reports=reports, progress=step)
     return ws, results, written
@@ -430,10 +561,9 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, unit: 
         problems = problem_rows(ws)
         pairs = [(docs[p], docs[c]) for p, c in ws.pairs() if p in docs and c in docs]
     rows = []
-    with _progress() as progress:
-        task = progress.add_task("scoring", total=len(pairs))
+    with _Stages("scoring", len(pairs)) as step:
         for p, c in pairs:
-            progress.update(task, description=f"{c.doc_id} ← {p.doc_id}"[:70])
+            step(f"score {c.doc_id} ← {p.doc_id}")
             try:
                 rows.append(pair_scores(ws.alignment(p, c)))
             except PlanechoError as e:
@@ -443,7 +573,6 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, unit: 
 
                 log.warning("skipped %s ← %s: %s", c.doc_id, p.doc_id, escape_text(str(e)))
                 problems.append(e)
-            progress.advance(task)
     df = pd.DataFrame(rows, columns=SCORE_COLUMNS)
     if fmt == "csv":
         df.to_csv(sys.stdout, index=False, lineterminator="\n")
@@ -529,7 +658,8 @@ def tui(docs: tuple[str, ...], manifest_path: Optional[Path], out_dir: Path, no_
     from tui.app import make_app  # Textual is imported only here
 
     child, parent = docs if docs else (None, None)
-    make_app(manifest_path, child, parent, use_cache=not no_cache, out_dir=out_dir, **_lexicon_files()).run()
+    make_app(manifest_path, child, parent, use_cache=not no_cache, out_dir=out_dir, **_lexicon_files(),
+             corrections=_corrections(must_exist=False)).run()
 
 
 # ---------------------------------------------------------------------------

@@ -183,8 +183,9 @@ def render_run_summary(results, console: Console) -> None:
 
     t = Table(title="each plan against its ancestors", caption="targets = changed targets · full table: summary.csv",
               box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True)
-    t.add_column("child", no_wrap=True, overflow="ellipsis", max_width=17)
-    t.add_column("parent", no_wrap=True, overflow="ellipsis", max_width=17)
+    cut = 17 if console.is_terminal else None  # piped or redirected: ids whole
+    t.add_column("child", no_wrap=True, overflow="ellipsis", max_width=cut)
+    t.add_column("parent", no_wrap=True, overflow="ellipsis", max_width=cut)
     for col in ("echo", "coverage", "dropped", "added", "targets"):
         t.add_column(col, justify="right", no_wrap=True)
     for r in s.to_dict("records"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,22 +40,39 @@ class Workspace:
     strict: bool = True
     #: manifest documents that could not be read, with the error; left out of everything
     failed: dict[str, PlanechoError] = field(default_factory=dict)
+    #: a scholar's corrections (:mod:`compare.corrections`), applied to every alignment; None: none
+    corrections_path: Path | None = None
+    #: where the one-line warning about corrections that match no unit goes
+    warn: Callable[[str], None] = log.warning
     _docs: dict[str, Document] = field(default_factory=dict)
     _extra: dict[str, Document] = field(default_factory=dict)
     _models: dict[tuple, object] = field(default_factory=dict)
     _alignments: dict[tuple[str, str, str, str], Alignment] = field(default_factory=dict)
+    _corrections: list | None = None
+    _engine: dict[tuple[str, str, str, str], Alignment] = field(default_factory=dict)  # before corrections
 
     @classmethod
     def open(cls, manifest_path: str | os.PathLike | None = None, settings: Settings | None = None,
              encoding: str | None = None, *, use_cache: bool = False,
              cache_dir: str | os.PathLike | None = None, lexicon_files: tuple[str | os.PathLike, ...] = (),
-             generic_files: tuple[str | os.PathLike, ...] = ()) -> "Workspace":
+             generic_files: tuple[str | os.PathLike, ...] = (),
+             corrections: str | os.PathLike | bool = True) -> "Workspace":
+        """``corrections``: a corrections file, True for ``corrections.jsonl`` beside
+        the manifest (if it exists), False for none."""
         from align.lexicon import load_lexicon
 
+        from . import corrections as corr
+
         path = Path(manifest_path) if manifest_path is not None else default_manifest_path()
+        if corrections is True:
+            corrections_path = corr.default_path(path)
+        else:
+            corrections_path = Path(corrections) if corrections is not False else None
         ws = cls(load_manifest(path), settings or Settings(), encoding, Cache(cache_dir, enabled=use_cache),
-                 lexicon_files=tuple(map(str, lexicon_files)), generic_files=tuple(map(str, generic_files)))
+                 lexicon_files=tuple(map(str, lexicon_files)), generic_files=tuple(map(str, generic_files)),
+                 corrections_path=corrections_path)
         load_lexicon(ws.lexicon_files, ws.generic_files)  # a bad file fails here, before any work
+        ws.corrections()  # and a bad corrections file
         return ws
 
     # -- documents -----------------------------------------------------------
@@ -143,8 +161,39 @@ class Workspace:
                                            lexicon=self._lexicon(), settings=s)
         return self._models[key]
 
+    # -- corrections ---------------------------------------------------------
+    def corrections(self) -> list:
+        """The scholar's corrections (read once; :meth:`correct` adds to them)."""
+        from . import corrections as corr
+
+        if self._corrections is None:
+            self._corrections = corr.read(self.corrections_path) if self.corrections_path is not None else []
+        return self._corrections
+
+    def correct(self, correction=None, *, undo=None) -> None:
+        """Save a correction (or, with ``undo=(child unit, parent doc)``, drop that
+        unit's corrections) to the corrections file at once; the pair's
+        alignment is corrected from the next :meth:`alignment` call on."""
+        from align.errors import PlanechoError
+
+        from . import corrections as corr
+
+        if self.corrections_path is None:
+            raise PlanechoError("no corrections file (corrections are off)")
+        if correction is not None:
+            self._corrections = corr.add(self.corrections_path, correction)
+            child_doc, parent_doc = correction.child_doc, correction.parent_doc
+        else:
+            unit, parent_doc = undo
+            child_doc = unit.doc_id
+            self._corrections = corr.remove(self.corrections_path, unit, parent_doc)
+        for key in [k for k, a in self._alignments.items() if (a.parent_doc, a.child_doc) == (parent_doc, child_doc)]:
+            del self._alignments[key]
+
     def alignment(self, parent: Document | str, child: Document | str) -> Alignment:
-        """The alignment of ``child`` to ``parent`` (memoised, and cached on disk).
+        """The alignment of ``child`` to ``parent`` (memoised, and cached on disk),
+        with the scholar's corrections applied (:mod:`compare.corrections`; the
+        cache keeps the engine's own result).
 
         A pure function of the two documents, the settings and what ships
         with planecho: the same as :func:`align.align_documents` gives."""
@@ -152,22 +201,49 @@ class Workspace:
 
         parent = parent if isinstance(parent, Document) else self.document(parent)
         child = child if isinstance(child, Document) else self.document(child)
-        # by id and file: two manifest ids may name one file, and each keeps its own results
-        mkey = (parent.doc_id, str(parent.entry.file), child.doc_id, str(child.entry.file))
+        mkey = self._memo_key(parent, child)
         if mkey in self._alignments:
             return self._alignments[mkey]
         if not parent.alignable(self.settings.unit):
             raise AlignError(f"{parent.doc_id}: the parent has no text to align to")
-        ckey = make_key("alignment", self._engine_key(), parent.doc_id, file_digest(parent.entry.file),
-                        parent.entry.region, child.doc_id, file_digest(child.entry.file),
-                        child.entry.region) if self.cache.enabled else None
-        result = self.cache.get("alignments", ckey) if ckey else None
+        ckey = self._alignment_key(parent, child) if self.cache.enabled else None
+        result = self._engine.get(mkey) or (self.cache.get("alignments", ckey) if ckey else None)
         if result is None:
             result = build_alignment(parent, child, self.settings, self.model(parent, child))
             if ckey:
                 self.cache.put("alignments", ckey, result)
+        if self.corrections_path is not None:
+            self._engine[mkey] = result  # corrections change: re-applied without reading the cache again
+        result = self._corrected(result)
         self._alignments[mkey] = result
         return result
+
+    @staticmethod
+    def _memo_key(parent: Document, child: Document) -> tuple[str, str, str, str]:
+        """By id and file: two manifest ids may name one file, and each keeps its own results."""
+        return (parent.doc_id, str(parent.entry.file), child.doc_id, str(child.entry.file))
+
+    def _alignment_key(self, parent: Document, child: Document) -> str:
+        return make_key("alignment", self._engine_key(), parent.doc_id, file_digest(parent.entry.file),
+                        parent.entry.region, child.doc_id, file_digest(child.entry.file), child.entry.region)
+
+    def has_alignment(self, parent: Document | str, child: Document | str) -> bool:
+        """Whether :meth:`alignment` can answer without aligning (memoised or in the cache)."""
+        parent = parent if isinstance(parent, Document) else self.document(parent)
+        child = child if isinstance(child, Document) else self.document(child)
+        mkey = self._memo_key(parent, child)
+        return (mkey in self._alignments or mkey in self._engine
+                or self.cache.has("alignments", self._alignment_key(parent, child)))
+
+    def _corrected(self, result: Alignment) -> Alignment:
+        from . import corrections as corr
+
+        if not self.corrections():
+            return result
+        applied = corr.apply(result, self.corrections())
+        if applied.unmatched:
+            self.warn(corr.warning(self.corrections_path, result.parent_doc, result.child_doc, applied.unmatched))
+        return applied.alignment
 
     def align(self, parent: Document, child: Document):
         """The links of every child unit to the parent's units."""

@@ -52,11 +52,11 @@ class PlanechoApp(App):
     TITLE = "planecho"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (160, "-huge")]
     COMMANDS = App.COMMANDS | {PlanechoCommands}
-    BINDINGS = [
+    BINDINGS = [  # e first: a narrow footer keeps it
+        Binding("e", "export_dialog", "Export", id="app.export"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("f1", "help", "Help", show=False, id="app.help"),
-        Binding("e", "export_dialog", "Export", id="app.export"),
         Binding("escape", "back", "Back", id="app.back"),
     ]
 
@@ -127,6 +127,23 @@ class PlanechoApp(App):
             self.notify("open a pair first (Enter on a plan of the hierarchy)")
             return
         self.show_view(view, pair)
+
+    def pair_changed(self, pair: Pair) -> None:
+        """A correction changed ``pair``'s results: views of it not on the stack are
+        built afresh when next shown, and the home screen shows its new scores."""
+        for name in [f"{view}|{pair.parent}|{pair.child}" for view in VIEWS] + [
+                f"doc|{doc}|{pair.parent}|{pair.child}" for doc in (pair.parent, pair.child)]:
+            if self.is_screen_installed(name) and self.get_screen(name) not in self.screen_stack:
+                self.uninstall_screen(name)
+        self.refresh_home(pair)
+
+    @work(thread=True, group="home-refresh")
+    def refresh_home(self, pair: Pair) -> None:
+        try:
+            self.session.scores(pair)
+        except PlanechoError:
+            return
+        self.call_from_thread(self.home.relabel, pair.child)
 
     def action_home(self) -> None:
         self._unwind(lambda s: isinstance(s, HomeScreen))
@@ -250,12 +267,15 @@ class PlanechoApp(App):
 
 def make_app(manifest_path: str | os.PathLike | None = None, child: str | None = None, parent: str | None = None,
              *, use_cache: bool = True, out_dir: str | os.PathLike = "outputs",
-             started: float | None = None, lexicon_files: tuple = (), generic_files: tuple = ()) -> PlanechoApp:
+             started: float | None = None, lexicon_files: tuple = (), generic_files: tuple = (),
+             corrections: str | os.PathLike | bool = True) -> PlanechoApp:
     """Build the app: check the manifest and the two document refs (PlanechoError
     if bad, before anything starts); documents are read and aligned later, in a
     worker, from the result cache when it has them.
 
     ``child`` and ``parent`` (manifest ids or file paths) open that pair at once.
+    ``corrections``: the scholar's corrections file (True: ``corrections.jsonl``
+    beside the manifest; False: none, and no correcting).
     """
     from align.corpus import default_manifest_path
     from align.document import resolve
@@ -264,7 +284,8 @@ def make_app(manifest_path: str | os.PathLike | None = None, child: str | None =
     if (child is None) != (parent is None):
         raise PlanechoError("give both CHILD and PARENT to open a pair, or neither")
     path = Path(manifest_path) if manifest_path is not None else default_manifest_path()
-    ws = Workspace.open(path, use_cache=use_cache, lexicon_files=lexicon_files, generic_files=generic_files)
+    ws = Workspace.open(path, use_cache=use_cache, lexicon_files=lexicon_files, generic_files=generic_files,
+                        corrections=corrections)
     extra: dict[str, str] = {}
     start = None
     if child is not None and parent is not None:

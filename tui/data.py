@@ -167,6 +167,30 @@ class Session:
                 failed[e.id] = str(err)
         return failed
 
+    def needs_engine(self) -> bool:
+        """Whether some pair is in neither memory nor the cache (it will be aligned)."""
+        with self.lock:
+            return any(not self.ws.has_alignment(self.document(p.parent), self.document(p.child))
+                       for p in self.pairs())
+
+    def engine_stages(self) -> list[tuple[str, Callable[[], Any]]]:
+        """The slow first steps of aligning, to report one by one: the engine's
+        libraries, then the shipped national background every pair is judged against."""
+        from align import background
+
+        def locked(fn):
+            def run():
+                with self.lock:
+                    return fn()
+            return run
+
+        def national():
+            background.bigram_counts()
+            background.forms()
+
+        return [("loading the engine (scikit-learn, jieba's dictionary)…", locked(self.ws.prepare_engine)),
+                ("loading the national background…", locked(national))]
+
     def alignment(self, pair: Pair) -> "Alignment":
         return self._get(("alignment", pair), lambda: self.ws.alignment(self.document(pair.parent),
                                                                          self.document(pair.child)))
@@ -241,6 +265,33 @@ class Session:
             return trace(phrase, docs)
 
         return self._get(("trace", phrase), run)
+
+    # -- corrections -------------------------------------------------------------
+    @property
+    def corrections_path(self) -> Path | None:
+        """The scholar's corrections file (None: corrections are off)."""
+        return self.ws.corrections_path
+
+    def correct(self, pair: Pair, child, parent, relation: str, note: str = "") -> None:
+        """Save a correction of ``child`` → ``parent`` (relation ``none``: the link is
+        wrong) and forget this pair's results: they are read again, corrected."""
+        from compare import corrections
+
+        with self.lock:
+            self.ws.correct(corrections.make(child, parent, relation, note))
+            self.forget(pair)
+
+    def undo_corrections(self, pair: Pair, child) -> None:
+        """Drop the corrections of a child unit in this pair (the engine's links return)."""
+        with self.lock:
+            self.ws.correct(undo=(child, pair.parent))
+            self.forget(pair)
+
+    def forget(self, pair: Pair) -> None:
+        """Drop every memoised result of ``pair``."""
+        with self.lock:
+            for key in [k for k in self._memo if pair in k]:
+                del self._memo[key]
 
     # -- exports ---------------------------------------------------------------
     @staticmethod

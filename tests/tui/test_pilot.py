@@ -469,7 +469,7 @@ def test_command_palette_lists_namespaced_actions_and_runs_them():
 # layout and input
 
 
-def test_narrow_terminal_stacks_the_detail_and_hides_section_columns():
+def test_narrow_terminal_keeps_child_and_parent_side_by_side_and_hides_section_columns():
     async def go():
         app = make_app(None, CITY, PROVINCE)
         async with app.run_test(size=NARROW) as pilot:
@@ -480,7 +480,7 @@ def test_narrow_terminal_stacks_the_detail_and_hides_section_columns():
             assert [str(k.value) for k in table.columns] == ["child_text", "relation", "score", "parent_text"]
             child = screen.query_one("#child-text").region
             parent = screen.query_one("#parent-text").region
-            assert parent.y > child.y  # stacked, not side by side
+            assert parent.y == child.y and parent.x > child.x  # side by side: the parent is seen at once
             await pilot.resize_terminal(200, 50)
             await pilot.pause()
             assert screen.has_class("-huge")

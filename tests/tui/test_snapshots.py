@@ -100,3 +100,17 @@ def test_pair_opened_from_the_command_line(snap_compare) -> None:
         no_cursor_blink(pilot)
 
     assert snap_compare(make_app(None, CITY, PROVINCE), terminal_size=WIDE, run_before=before)
+
+
+def test_pair_view_sorted_by_score_with_the_detail_enlarged(snap_compare) -> None:
+    # 3 sorts by score from the table (again: descending, ▼ in the header), z enlarges the detail pane
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=_in_pair("3", "3", "z"))
+
+
+def test_mark_a_link_wrong_dialog(snap_compare) -> None:
+    # the second row of Linhai ← Taizhou is a link; w asks for a note before saving
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=_in_pair("down", "w"))
+
+
+def test_derived_from_dialog_at_80x24(snap_compare) -> None:
+    assert snap_compare(make_app(), terminal_size=NARROW, run_before=_in_pair("c"))

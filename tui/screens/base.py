@@ -21,11 +21,13 @@ if TYPE_CHECKING:
 
 HELP_FIRST = Binding("question_mark", "app.help", "Help", key_display="?", id="app.help")  # listed early in the footer
 
+VIEWS = Binding.Group("views", compact=True)  # one footer label below 100 columns: "pdsl views"
+
 VIEW_BINDINGS = [
-    Binding("p", "app.view('pairs')", "Pairs", id="view.pairs"),
-    Binding("d", "app.view('divergences')", "Divergences", id="view.divergences"),
-    Binding("s", "app.view('sectionmap')", "Section map", id="view.sectionmap"),
-    Binding("l", "app.view('lineage')", "Lineage", id="view.lineage"),
+    Binding("p", "app.view('pairs')", "Pairs", id="view.pairs", group=VIEWS),
+    Binding("d", "app.view('divergences')", "Divergences", id="view.divergences", group=VIEWS),
+    Binding("s", "app.view('sectionmap')", "Section map", id="view.sectionmap", group=VIEWS),
+    Binding("l", "app.view('lineage')", "Lineage", id="view.lineage", group=VIEWS),
 ]
 
 

@@ -6,11 +6,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from .. import render
 from ..widgets.table import Col, FrameTable
 from .base import HELP_FIRST, VIEW_BINDINGS, PairView
+from ..widgets.footer import KeyFooter
 
 TABS = {  # table name → (tab title, columns)
     "dropped": ("Dropped", [
@@ -77,7 +78,7 @@ class DivergenceScreen(PairView):
                     with TabPane(title, id=f"tab-{name}"):
                         yield FrameTable(cols, id=f"table-{name}", classes="divergence-table")
             yield Static("", id="div-detail", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def fetch(self):
         return {name: self.session.divergence(self.pair, name) for name in TABS}

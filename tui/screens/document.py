@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, OptionList, Static, Tree
+from textual.widgets import Header, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
@@ -18,6 +18,7 @@ from .. import render
 from ..data import Pair
 from ..widgets.lists import KeyOptionList, KeyTree
 from .base import HELP_FIRST, VIEW_BINDINGS
+from ..widgets.footer import KeyFooter
 
 
 class DocumentScreen(Screen):
@@ -55,7 +56,7 @@ class DocumentScreen(Screen):
             with Vertical(id="text-pane"):
                 yield KeyOptionList(id="text")
                 yield Static("", id="unit-info", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         s = self.session

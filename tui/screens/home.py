@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Footer, Header, ProgressBar, Static, Tree
+from textual.widgets import Header, ProgressBar, Static, Tree
 from textual.worker import get_current_worker
 
 from align.errors import PlanechoError
@@ -21,6 +21,7 @@ from ..data import Pair
 from ..widgets.lists import KeyTree
 from ..widgets.table import Col, FrameTable
 from .base import HELP_FIRST, ExportableScreen
+from ..widgets.footer import KeyFooter
 from .dialogs import ChoiceDialog
 
 LEVEL_MARK = {"nation": "国", "province": "省", "city": "市", "county": "县", "district": "区"}
@@ -83,14 +84,15 @@ class HomeScreen(ExportableScreen):
         yield Header()
         with Vertical(id="loading"):
             yield Static("reading the plans…", id="loading-label", markup=False)
-            yield ProgressBar(total=len(self.session.pairs()) + 1, id="progress", show_eta=False)
+            yield ProgressBar(total=len(self.session.entries()) + 2 + len(self.session.pairs()), id="progress",
+                              show_eta=False)
         yield Static("", id="errors", markup=False)
         with Horizontal(id="body"):
             yield HierarchyTree(Text(""), id="hierarchy")
             with Vertical(id="side"):
                 yield Static("", id="doc-info", markup=False)
                 yield FrameTable(SCORE_COLUMNS, narrow_at=160, id="doc-scores")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "hierarchy · echo and coverage against each parent"
@@ -227,34 +229,59 @@ class HomeScreen(ExportableScreen):
     @work(thread=True, exclusive=True, group="home-load")
     def load_all(self) -> None:
         """Read every plan and align every pair (from the cache when it has them).
-        Progress goes by messages (post_message is thread-safe and does not wait),
-        at most every 0.1 s: from the cache the whole load takes a fraction of a second."""
+        The bar moves with each stage: each plan read, then — when some pair is
+        not in the cache — the engine's libraries and the corpus model, then
+        each pair.  Progress goes by messages (post_message is thread-safe and
+        does not wait), at most every 0.1 s within a stage: from the cache the
+        whole load takes a fraction of a second."""
         worker = get_current_worker()
         s = self.session
         pairs = s.pairs()
-        total = len(pairs) + 1
-        last = [time.monotonic()]
+        n_docs = len(s.entries())
+        total = n_docs + 2 + len(pairs)
+        last = [0.0]
+        done = [0]
 
-        def progress(done: int, text: str, doc: str | None = None) -> None:
+        def progress(text: str, doc: str | None = None, *, step: int = 0, force: bool = False) -> None:
+            done[0] += step
             now = time.monotonic()
-            if now - last[0] >= 0.1:
+            if doc is not None:  # a pair is done: its label in the tree (the bar follows)
+                self.post_message(self.Progress(done[0], total, text, doc))
+            elif force or now - last[0] >= 0.1:
                 last[0] = now
-                self.post_message(self.Progress(done, total, text, doc))
+                self.post_message(self.Progress(done[0], total, text, doc))
 
-        failed = s.load_documents()
+        reads = [0]
+
+        def reading(text: str) -> None:  # called before each plan is read
+            done[0] = reads[0]
+            reads[0] += 1
+            progress(text)
+
+        failed = s.load_documents(progress=reading)
         if failed:
             self.post_message(self.Loaded(failed))
             return
+        done[0] = n_docs
+        if s.needs_engine():
+            for text, run in s.engine_stages():
+                if worker.is_cancelled:
+                    return
+                progress(text, force=True)
+                run()
+                done[0] += 1
+        else:
+            done[0] += 2
         for k, pair in enumerate(pairs, 1):
             if worker.is_cancelled:
                 return
-            progress(k - 1, f"aligning {s.pair_label(pair)} ({k}/{len(pairs)})…")
+            progress(f"aligning {s.pair_label(pair)} ({k}/{len(pairs)})…", force=k == 1)
             try:
                 s.scores(pair)
             except PlanechoError as e:
                 self.failed_pairs[pair] = str(e)
                 self.app.call_from_thread(self.app.report_error, f"{s.pair_label(pair)}: {e}")  # type: ignore
-            progress(k, "", pair.child)
+            progress("", pair.child, step=1)
         if not worker.is_cancelled:
             self.post_message(self.Loaded())
 
@@ -264,13 +291,21 @@ class HomeScreen(ExportableScreen):
         import pandas  # noqa: F401
 
         self.pandas_ready = True
-        self.app.call_from_thread(self.update_side)
+        self.app.call_from_thread(self._side_if_shown)
+
+    def _side_if_shown(self) -> None:
+        from textual.css.query import NoMatches
+
+        try:
+            self.update_side()
+        except NoMatches:  # the app is closing: the side pane is gone
+            pass
 
     def on_home_screen_progress(self, event: Progress) -> None:
+        self.query_one("#progress", ProgressBar).update(total=event.total, progress=event.done)
         if event.doc is not None:
             self.relabel(event.doc)
             return
-        self.query_one("#progress", ProgressBar).update(total=event.total, progress=event.done)
         self.query_one("#loading-label", Static).update(Text(event.text, style="dim"))
 
     def on_home_screen_loaded(self, event: Loaded) -> None:

@@ -7,12 +7,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
 from .. import render
 from ..widgets.table import Col, FrameTable
 from .base import HELP_FIRST, VIEW_BINDINGS, PairView
+from ..widgets.footer import KeyFooter
 
 STATUS_STYLE = {"carried": "green", "altered": "yellow", "absent": "dim"}
 
@@ -71,7 +72,7 @@ class LineageScreen(PairView):
                     Col("context", "context", width=20, flex=1, fmt=_context),
                     Col("section", "section", width=20, wide_only=True),
                 ], id="trace")
-        yield Footer()
+        yield KeyFooter()
 
     def fetch(self):
         return self.session.phrase_status(self.pair)

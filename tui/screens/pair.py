@@ -10,14 +10,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Input, Select, Static
+from textual.widgets import Header, Input, Select, Static
 from textual.widgets.select import InvalidSelectValueError
 
 from .. import render
 from ..data import RELATIONS
 from ..widgets.detail import PairDetail
-from ..widgets.table import Col, FrameTable
+from ..widgets.table import SORT_KEYS, Col, FrameTable
 from .base import HELP_FIRST, VIEW_BINDINGS, PairView
+from .correct import CorrectionDialog, Derivation, NoteDialog
+from ..widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,10 +29,21 @@ SCORE_STEPS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 SCORE_OPTIONS = [("any score", 0.0)] + [(f"score ≥ {s:.1f}", s) for s in SCORE_STEPS[1:]]
 ALL_CHAPTERS = "\x00all"
 
+CORRECTED_MARK = "✎"
+CORRECT = Binding.Group("correct", compact=True)  # "wc correct" in a narrow footer
+
+def relation_cell(relation: str, row: dict) -> Text:
+    """The relation, and ✎ when a scholar's correction made or changed the row."""
+    text = render.cell(relation, 8, render.RELATION_STYLE.get(str(relation), ""))
+    if row.get("corrected"):
+        text.append(" " + CORRECTED_MARK, style="bold yellow")
+    return text
+
+
 PAIR_COLUMNS = [
     Col("child_text", "child", width=14, flex=1),
-    Col("relation", "relation", width=8, kind="relation"),
-    Col("score", "score", width=5, kind="score", fmt=lambda v, row: Text(
+    Col("relation", "relation", width=10, kind="relation", fmt=lambda v, row: relation_cell(v, row)),
+    Col("score", "score", width=6, kind="score", fmt=lambda v, row: Text(
         "" if row.get("relation") == "local" else render.score(v), justify="right")),
     Col("parent_text", "parent", width=14, flex=1),
     Col("child_section", "child section", width=14, flex=0, wide_only=True),
@@ -99,11 +112,21 @@ class PairScreen(PairView):
         Binding("slash", "search", "Search", id="pairs.search"),
         Binding("r", "cycle_relation", "Relation", id="pairs.relation"),
         Binding("t", "open_text('child')", "Text", id="pairs.child_text"),
+        Binding("w", "mark_wrong", "Wrong link", id="pairs.wrong", group=CORRECT),
+        Binding("c", "mark_derived", "Derived from…", id="pairs.correct", group=CORRECT),
+        Binding("z", "zoom_detail", "Zoom", id="pairs.zoom"),
         *VIEW_BINDINGS,
         Binding("m", "cycle_score", "Min score", id="pairs.min_score", show=False),
         Binding("x", "clear_filters", "Clear filters", id="pairs.clear", show=False),
         Binding("T", "open_text('parent')", "Parent text", id="pairs.parent_text", show=False),
+        Binding("u", "undo_correction", "Undo the corrections of this unit", id="pairs.undo", show=False),
+        # sorting works wherever the focus is (the table has the same keys)
+        Binding("1", "sort_column(0)", "Sort by column 1…9 (again: reverse)", key_display="1…9", id="pairs.sort",
+                show=False),
+        *[Binding(k, f"sort_column({i})", f"Sort by column {k}", show=False) for i, k in enumerate(SORT_KEYS) if i],
     ]
+    FOOTER_WIDE_ONLY = {"pairs.child_text"}  # Enter opens the text too
+    ZOOM = ("", "-detail-large", "-detail-full")  # the detail pane: 45 %, 70 %, all but a few table rows
 
     def __init__(self, pair) -> None:
         super().__init__(pair)
@@ -112,6 +135,8 @@ class PairScreen(PairView):
         self.chapters: list[str] = []
         self.links: list = []
         self._search_timer = None
+        self._return_to: tuple[str, str | None] | None = None  # (child unit, parent unit) after a reload
+        self.zoom = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -127,11 +152,12 @@ class PairScreen(PairView):
         with Vertical(id="body"):
             yield FrameTable(PAIR_COLUMNS, id="pairs-table")
             yield PairDetail(id="detail")
-        yield Footer()
+        yield KeyFooter()
 
     # -- loading ---------------------------------------------------------------
     def fetch(self):
         s = self.session
+        s.scores(self.pair)  # the home screen's figures, again after a correction
         return s.alignment(self.pair), s.pair_frame(self.pair), s.child_chapters(self.pair)
 
     def show(self, data) -> None:
@@ -143,8 +169,12 @@ class PairScreen(PairView):
         chapter.set_options(options)
         with self.prevent(Select.Changed):
             chapter.value = self.filter.chapter if self.filter.chapter in set(chapters) else ALL_CHAPTERS
-        self.refresh_rows(keep_cursor=False)
-        self.query_one(FrameTable).focus()
+        self.refresh_rows(keep_cursor=self._return_to is not None)
+        if self._return_to is not None:
+            self.select_unit(*self._return_to)
+            self._return_to = None
+        else:
+            self.query_one(FrameTable).focus()
 
     # -- filtering -------------------------------------------------------------
     def set_filter(self, **changes) -> None:
@@ -258,6 +288,119 @@ class PairScreen(PairView):
             return
         s = self.session
         detail.show_link(link, s.short(self.pair.child), s.short(self.pair.parent))
+
+    def select_unit(self, child_id: str, parent_id: str | None = None) -> bool:
+        """Highlight the row of a child unit (its link to ``parent_id`` if it is still there)."""
+        table = self.query_one(FrameTable)
+        if table.frame is None:
+            return False
+        rows = table.frame[table.frame["child_id"] == child_id]
+        if rows.empty:
+            return False
+        exact = rows[rows["parent_id"] == (parent_id or "")]
+        return table.select_index((exact if not exact.empty else rows).index[0])
+
+    # -- sorting, zoom -------------------------------------------------------------
+    def action_sort_column(self, index: int) -> None:
+        self.query_one(FrameTable).action_sort_column(index)
+
+    def action_zoom_detail(self) -> None:
+        self.zoom = (self.zoom + 1) % len(self.ZOOM)
+        for k, cls in enumerate(self.ZOOM):
+            if cls:
+                self.set_class(k == self.zoom, cls)
+        table = self.query_one(FrameTable)
+        self.call_after_refresh(lambda: table.move_cursor(row=table.cursor_row, animate=False, scroll=True))
+
+    # -- corrections -------------------------------------------------------------
+    def _can_correct(self) -> bool:
+        if self.session.corrections_path is None:
+            self.notify("corrections are off (--no-corrections)", severity="warning")
+            return False
+        return self.frame is not None
+
+    def action_mark_wrong(self) -> None:
+        link = self.current_link()
+        if link is None or not self._can_correct():
+            return
+        if link.parent is None:
+            self.notify("a local unit has no link to mark wrong: c marks it as derived from a parent unit",
+                        severity="warning")
+            return
+        s = self.session
+        title = Text()
+        title.append("Mark this link wrong", style="bold")
+        title.append(f" · {s.pair_label(self.pair)}", style="dim")
+        body = Text()
+        body.append(f"child  {link.child.unit_id}  ", style="bold")
+        body.append(render.cell(link.child.text, 140))
+        body.append(f"\nparent {link.parent.unit_id}  ", style="bold")
+        body.append(render.cell(link.parent.text, 140))
+        body.append(f"\nnow {link.relation} {link.score:.2f}; the link is removed from every run, export, "
+                    "score and session, and eval --corrections reads it as a label", style="dim")
+
+        def done(note: str | None) -> None:
+            if note is not None:
+                self.save_correction(link.child, link.parent, "none", note)
+
+        self.app.push_screen(NoteDialog(title, body), done)
+
+    def action_mark_derived(self) -> None:
+        link = self.current_link()
+        if link is None or not self._can_correct():
+            return
+        alignment = self.session.alignment(self.pair)
+        initial = link.parent or self._nearest_parent()
+        relation = link.relation if link.parent is not None else "adapted"
+
+        def done(d: Derivation | None) -> None:
+            if d is not None:
+                self.save_correction(link.child, d.parent, d.relation, d.note)
+
+        self.app.push_screen(CorrectionDialog(link.child, alignment.parent_units,
+                                              parent_name=self.session.short(self.pair.parent),
+                                              initial=initial, relation=relation), done)
+
+    def _nearest_parent(self):
+        """The parent unit of the nearest linked row above (where a local unit's source most likely is)."""
+        idx = self.query_one(FrameTable).current_index()
+        if idx is None:
+            return None
+        for k in range(int(idx), -1, -1):
+            if self.links[k].parent is not None:
+                return self.links[k].parent
+        return None
+
+    def action_undo_correction(self) -> None:
+        link = self.current_link()
+        if link is None or not self._can_correct():
+            return
+        if not link.corrected:
+            self.notify("this unit has no correction to undo", severity="warning")
+            return
+        self._return_to = (link.child.unit_id, link.parent.unit_id if link.parent else None)
+        self.session.undo_corrections(self.pair, link.child)
+        self.notify(f"corrections of {link.child.unit_id} removed", title="corrections")
+        self.reload()
+
+    def save_correction(self, child, parent, relation: str, note: str) -> None:
+        from align.errors import PlanechoError
+
+        try:
+            self.session.correct(self.pair, child, parent, relation, note)
+        except PlanechoError as e:
+            self.papp.report_error(f"correction not saved: {e}")
+            return
+        what = "link marked wrong" if relation == "none" else f"{child.unit_id} ← {parent.unit_id} {relation}"
+        self.notify(f"{what} → {self.session.corrections_path}", title="correction saved")
+        self._return_to = (child.unit_id, parent.unit_id if relation != "none" else None)
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the pair's (corrected) results again; other views of the pair are rebuilt when shown."""
+        self.papp.pair_changed(self.pair)
+        self.set_loading(True)
+        self.load()
 
     @on(FrameTable.Activated, "#pairs-table")
     def _row_selected(self) -> None:

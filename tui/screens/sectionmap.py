@@ -9,13 +9,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from align.match import chapter_of
 
 from .. import render
 from ..widgets.table import Col, FrameTable
 from .base import HELP_FIRST, VIEW_BINDINGS, PairView
+from ..widgets.footer import KeyFooter
 
 FRONT = "(前言)"  # compare.sectionmap's name for text before the first chapter
 CELL = 6
@@ -68,7 +69,7 @@ class SectionMapScreen(PairView):
             yield SectionGrid(cursor_type="cell", cell_padding=0, fixed_columns=1, zebra_stripes=False, id="grid")
             yield Static("", id="cell-info", markup=False)
             yield FrameTable(CELL_COLUMNS, id="cell-pairs")
-        yield Footer()
+        yield KeyFooter()
 
     def fetch(self):
         s = self.session

@@ -9,6 +9,11 @@ from textual.widgets import Static
 from .. import render
 
 
+CORRECTED = {"removed": "corrected: a link of this unit was marked wrong",
+             "added": "link added by a scholar", "confirmed": "link confirmed by a scholar",
+             "changed": "relation set by a scholar"}
+
+
 class PairDetail(VerticalScroll):
     """Child and parent wording of one link: shared phrases highlighted,
     inserted / deleted / reworded spans marked from the diff, changed numbers
@@ -37,7 +42,9 @@ class PairDetail(VerticalScroll):
         child, parent, notes = render.link_texts(link)
         head = Text()
         head.append(link.relation, style=render.RELATION_STYLE.get(link.relation, ""))
-        if link.parent is not None:
+        if link.corrected == "added":
+            head.append("  (no engine evidence: the scholar's link)", style="dim")
+        elif link.parent is not None:
             head.append(f"  score {link.score:.2f}")
             head.append(f"  ·  child covered {link.child_coverage:.0%}, parent covered {link.parent_coverage:.0%}",
                         style="dim")
@@ -46,6 +53,11 @@ class PairDetail(VerticalScroll):
                 head.append(link.anchor, style=render.STYLES["programme"])
         else:
             head.append("  no parent source: a local addition", style="dim")
+        if link.corrected:
+            head.append(f"\n✎ {CORRECTED.get(link.corrected, link.corrected)}", style="bold yellow")
+            if link.note:
+                head.append(f" · {link.note}")
+            head.append("  (u undoes)", style="dim")
         self.query_one("#detail-head", Static).update(head)
         self.query_one("#child-title", Static).update(self._title("child", child_name, link.child))
         self.query_one("#child-text", Static).update(child)

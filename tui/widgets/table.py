@@ -145,8 +145,13 @@ class FrameTable(DataTable):
         self.clear(columns=True)
         for c, w in zip(cols, widths):
             label = Text(c.label)
-            if c.name == self.sort_by:
-                label.append(" ▼" if self.sort_desc else " ▲", style="bold")
+            if c.name == self.sort_by:  # the arrow always shows: the label gives way
+                arrow = "▼" if self.sort_desc else "▲"
+                if label.cell_len + 2 > w:
+                    label.truncate(max(0, w - 1), overflow="ellipsis" if w > 3 else "crop")
+                    label.append(arrow, style="bold")
+                else:
+                    label.append(" " + arrow, style="bold")
             self.add_column(label, width=w, key=c.name)
         if self.frame is None:
             return
