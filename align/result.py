@@ -26,6 +26,10 @@ class Alignment:
     child_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     child_quoted: dict[str, tuple[str, ...]] = field(default_factory=dict)  # terms the child puts in quotes
     term_weight: dict[str, float] = field(default_factory=dict)
+    parent_region: str = ""  # the issuing regions (manifest ``region``): absolute totals compare only within one
+    child_region: str = ""
+    parent_title: str = ""  # the plans' titles (manifest ``title``): a plan naming itself is preamble
+    child_title: str = ""
 
     def best_links(self) -> dict[str, Link]:
         """The strongest link of each child unit (by relation, then score)."""
@@ -55,7 +59,9 @@ def build_alignment(parent, child, settings: Settings, model=None, *, lexicon=No
         model = pair_model(parent_units, child_units, lexicon=lexicon, settings=settings,
                            regions=[d.entry.region for d in (parent, child) if d.entry.region])
     links = Aligner(settings, model=model).fit(parent).align_links(child)
-    result = Alignment(parent.doc_id, child.doc_id, settings, parent_units, child_units, links)
+    result = Alignment(parent.doc_id, child.doc_id, settings, parent_units, child_units, links,
+                       parent_region=parent.entry.region, child_region=child.entry.region,
+                       parent_title=parent.entry.title, child_title=child.entry.title)
     for units, target in ((parent_units, result.parent_terms), (child_units, result.child_terms)):
         occ: dict[str, list[str]] = {}
         for p in model.prepared(units):

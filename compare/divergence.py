@@ -3,8 +3,11 @@
 * **dropped** — parent body units no child unit links to, by parent chapter;
 * **local additions** — child body units with no source, by child chapter;
 * **changed targets** — linked pairs whose numbers for the same indicator
-  differ (from the engine's evidence): parent value, child value, raised or
-  lowered;
+  differ (from the engine's evidence, :mod:`align.numbers`): the same kind
+  (target with target, achieved value with achieved value) and year, the same
+  mode (level or change); rates, shares, per-capita values and intensities
+  compare across levels, absolute totals only between plans of the same
+  region (a district's revenue is not a city's "lowered");
 * **re-branded phrases** — a programme name the child quotes that the parent
   never uses but that is a close variant of a distinctive parent programme
   name (千年古城 → 千年府城): same length, the first half (the name's head)
@@ -46,21 +49,34 @@ def local_additions(a: Alignment) -> "pd.DataFrame":
                                        "child_text"])
 
 
-CHANGE_COLUMNS = ["child_doc", "parent_doc", "indicator", "parent_value", "child_value", "unit", "direction",
-                  "parent_shown", "child_shown", "relation", "child_id", "parent_id", "child_text", "parent_text"]
+CHANGE_COLUMNS = ["child_doc", "parent_doc", "indicator", "kind", "year", "scope", "parent_value", "child_value",
+                  "unit", "direction", "parent_shown", "child_shown", "relation", "child_id", "parent_id", "child_text",
+                  "parent_text"]
+
+
+def same_region(a: Alignment) -> bool:
+    """Whether the two plans were issued for the same region (absolute totals then compare)."""
+    return bool(a.parent_region) and a.parent_region == a.child_region
 
 
 def changed_targets(a: Alignment) -> "pd.DataFrame":
+    """Changed targets of one alignment (see the module doc); ``kind`` is
+    ``target``, ``actual`` or empty (the text does not say), ``year`` the year
+    both numbers refer to where given, ``scope`` share / per_capita /
+    intensity / total."""
     import pandas as pd
 
+    totals = same_region(a)
     rows = []
     for l in a.links:
         if l.parent is None or l.evidence is None or l.relation == "local":
             continue
         for n in l.evidence.numbers:
-            rows.append((a.child_doc, a.parent_doc, n.indicator, n.parent_value, n.child_value, n.unit, n.direction,
-                         n.parent_text, n.child_text, l.relation, l.child.unit_id, l.parent.unit_id, l.child.text,
-                         l.parent.text))
+            if n.scope == "total" and not totals:
+                continue
+            rows.append((a.child_doc, a.parent_doc, n.indicator, n.kind, n.year, n.scope, n.parent_value,
+                         n.child_value, n.unit, n.direction, n.parent_text, n.child_text, l.relation,
+                         l.child.unit_id, l.parent.unit_id, l.child.text, l.parent.text))
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
 
 
