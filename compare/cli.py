@@ -305,9 +305,9 @@ def align(parent_ref: str, child_ref: str, output: Optional[Path], limit: int, u
 
     Example: planecho align --parent zhejiang-urbanization-14fyp --child taizhou-urbanization-14fyp -o outputs/tz.xlsx
     """
-    from align.match import alignment_frame
     from compare.export import format_of, write_table
     from compare.render import render_alignment
+    from compare.selfcite import alignment_table
     from compare.workspace import Workspace
 
     if output is not None:
@@ -317,14 +317,14 @@ def align(parent_ref: str, child_ref: str, output: Optional[Path], limit: int, u
     parent, child = ws.document(parent_ref), ws.document(child_ref)
     if parent.doc_id == child.doc_id and parent.source.path == child.source.path:
         log.warning("aligning %s with itself: every unit is verbatim", parent.doc_id)
-    links = ws.align(parent, child)
-    table = alignment_frame(links, ws.settings)
+    a = ws.alignment(parent, child)
+    table = alignment_table(a, ws.settings)
     if output is not None:
         meta = {"parent": parent.doc_id, "child": child.doc_id, "settings": ws.settings.to_dict()}
         write_table(table, output, meta=meta)
         click.echo(f"planecho: wrote {len(table)} rows to {output}", err=True)
         return
-    render_alignment(parent, child, links, _stdout_console(), limit=limit)
+    render_alignment(a, _stdout_console(), limit=limit)
 
 
 @app.command(name="eval")

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 from align.match import SECTION_SEP, chapter_of
 from align.result import Alignment
 
+from .score import counted
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -30,21 +32,22 @@ MIN_REBRAND_WEIGHT = 0.6
 
 
 def dropped(a: Alignment) -> "pd.DataFrame":
+    """Parent body units no counted child unit links to (self-citations left out, as in the scores)."""
     import pandas as pd
 
     rows = [(a.child_doc, a.parent_doc, chapter_of(p) or "(前言)", p.unit_id, SECTION_SEP.join(p.section), p.text)
-            for p, status, _ in a.parent_status() if status == "dropped" and p.kind == "body"]
+            for p, status, _ in counted(a).parent if status == "dropped"]
     return pd.DataFrame(rows, columns=["child_doc", "parent_doc", "parent_chapter", "parent_id", "parent_section",
                                        "parent_text"])
 
 
 def local_additions(a: Alignment) -> "pd.DataFrame":
+    """Child body units with no counted source (self-citations left out, as in the scores)."""
     import pandas as pd
 
-    best = a.best_links()
+    c = counted(a)
     rows = [(a.child_doc, a.parent_doc, chapter_of(u) or "(前言)", u.unit_id, SECTION_SEP.join(u.section), u.text)
-            for u in a.child_units if u.kind == "body" and best.get(u.unit_id) is not None
-            and best[u.unit_id].relation == "local"]
+            for u in c.child if c.relation(u.unit_id) == "local"]
     return pd.DataFrame(rows, columns=["child_doc", "parent_doc", "child_chapter", "child_id", "child_section",
                                        "child_text"])
 

@@ -63,31 +63,27 @@ def render_clean(doc: Document, console: Console, *, show: str = "both", include
 RELATION_STYLE = {"verbatim": "bold green", "adapted": "green", "partial": "yellow", "local": "dim"}
 
 
-def render_alignment(parent: Document, child: Document, links, console: Console, *, limit: int = 25) -> None:
-    """A readable summary of one alignment: counts per relation and the strongest pairs."""
-    from collections import Counter
+def render_alignment(a, console: Console, *, limit: int = 25) -> None:
+    """A readable summary of one alignment: counts per relation (the units and
+    links the scores count: body units, self-citations left out) and the strongest pairs."""
+    from compare.score import RELATIONS, counted, pair_scores
 
-    from align.match import parent_status
-
-    by_child: dict[str, str] = {}
-    order = {r: k for k, r in enumerate(("verbatim", "adapted", "partial", "local"))}
-    for l in links:
-        cur = by_child.get(l.child.unit_id)
-        if cur is None or order[l.relation] < order[cur]:
-            by_child[l.child.unit_id] = l.relation
-    counts = Counter(by_child.values())
-    status = parent_status(parent.alignable(), links)
-    carried = sum(1 for _, s, _ in status if s == "carried")
-    console.print(Text(f"{child.doc_id} ← {parent.doc_id}: {len(by_child)} child units, "
-                       f"{carried}/{len(status)} parent units carried", style="bold"))
+    c = counted(a)
+    s = pair_scores(a, c)
+    n_child = len(c.child)
+    carried = sum(1 for _, st, _ in c.parent if st == "carried")
+    console.print(Text(f"{a.child_doc} ← {a.parent_doc}: echo {s['echo']:.1%}, coverage {s['coverage']:.1%}; "
+                       f"{n_child} child body units, {carried}/{len(c.parent)} parent body units carried "
+                       f"(headings and self-citations not counted)", style="bold"))
     summary = Table(show_header=True)
     summary.add_column("relation")
     summary.add_column("child units", justify="right")
     summary.add_column("share", justify="right")
-    for rel in ("verbatim", "adapted", "partial", "local"):
-        n = counts.get(rel, 0)
-        summary.add_row(Text(rel, style=RELATION_STYLE[rel]), str(n), f"{n / max(len(by_child), 1):.0%}")
+    for rel in RELATIONS:
+        n = s[rel]
+        summary.add_row(Text(rel, style=RELATION_STYLE[rel]), str(n), f"{n / max(n_child, 1):.0%}")
     console.print(summary)
+    links = a.links
     per = max(limit // 3, 1)
     linked = []
     for rel in ("verbatim", "adapted", "partial"):
@@ -103,7 +99,9 @@ def render_alignment(parent: Document, child: Document, links, console: Console,
     table.add_column("evidence", overflow="fold", ratio=2)
     for l in linked:
         ev = evidence_lines(l)
-        table.add_row(Text(l.child.text), Text(l.relation, style=RELATION_STYLE[l.relation]), f"{l.score:.2f}",
+        note = "\nself-citation" if l.child.unit_id in c.child_preamble or (
+            l.parent is not None and l.parent.unit_id in c.parent_preamble) else ""
+        table.add_row(Text(l.child.text), Text(l.relation + note, style=RELATION_STYLE[l.relation]), f"{l.score:.2f}",
                       Text(l.parent.text if l.parent else ""), Text("\n".join(ev)))
     console.print(table)
 

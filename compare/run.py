@@ -35,7 +35,6 @@ from typing import TYPE_CHECKING
 
 from align.corpus import escape_text
 from align.errors import ExportError, InputError, PlanechoError
-from align.match import alignment_frame
 
 from . import divergence
 from .export import FORMATS, staged_folder, write_table, write_workbook
@@ -43,6 +42,7 @@ from .hierarchy import chains, triples
 from .lineage import phrase_table
 from .rendering import Renderer
 from .score import SCORE_COLUMNS, chapter_scores, pair_scores
+from .selfcite import alignment_table
 from .sectionmap import section_map_long
 from .tables import tables_frame, units_frame
 from .workspace import Workspace
@@ -212,7 +212,7 @@ def _compute(ws: Workspace, progress: Callable[[str], None] | None, renderer: Re
         row.update(child_level=docs[child].level, parent_level=docs[parent].level, distance=distance)
         scores.append(row)
         chapters.extend(chapter_scores(a))
-        aligned.append(alignment_frame(a.links, ws.settings))
+        aligned.append(alignment_table(a, ws.settings))
         dropped.append(divergence.dropped(a))
         added.append(divergence.local_additions(a))
         changed.append(divergence.changed_targets(a))

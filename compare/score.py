@@ -2,11 +2,18 @@
 the parent it carries down.
 
 * ``echo(child | parent) = Σ len(u)·w(rel(u)) / Σ len(u)`` over the child's
-  body units u (headings excluded), where rel(u) is the strongest relation of
-  u's links and w(verbatim) = 1.0, w(adapted) = 0.7, w(partial) = 0.3,
-  w(local) = 0.  Lengths are characters of the cleaned text.
-* ``coverage(child | parent) = carried / all`` over the parent's body units;
-  a parent unit is carried when at least one child unit links to it.
+  body units u (headings and self-citations excluded), where rel(u) is the
+  strongest relation of u's links and w(verbatim) = 1.0, w(adapted) = 0.7,
+  w(partial) = 0.3, w(local) = 0.  Lengths are characters of the cleaned text.
+* ``coverage(child | parent) = carried / all`` over the parent's body units
+  (self-citations excluded); a parent unit is carried when at least one
+  counted child unit links to it.
+
+Self-citations (:mod:`compare.selfcite`: a plan naming itself or the
+documents it is drawn up from) are preamble on both sides: a link from or to
+one is shown in the tables but never counted.  :func:`counted` is the one
+place that says which units and links count; the section map, the divergence
+tables and ``planecho align``'s summary read it too.
 
 Both come per document and per chapter (echo by the child's chapters,
 coverage by the parent's).  Scoring a pair is a pure function of (child,
@@ -22,10 +29,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from align.match import chapter_of
+from align.match import Link, chapter_of, parent_status
+from align.records import Unit
 from align.result import Alignment
+
+from .selfcite import preamble
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,22 +46,56 @@ RELATIONS = ("verbatim", "adapted", "partial", "local")
 SCORE_COLUMNS = ["child_doc", "parent_doc", "echo", "coverage", *RELATIONS, "dropped"]
 
 
+_ORDER = {"verbatim": 0, "adapted": 1, "partial": 2, "local": 3}
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What the scores count in one alignment."""
+
+    child: list[Unit]  # the child's body units, self-citations excluded
+    parent: list[tuple[Unit, str, list[Link]]]  # the parent's body units with carried / dropped, likewise
+    best: dict[str, Link]  # the strongest counted link of each counted child unit (none: local)
+    child_preamble: frozenset[str]
+    parent_preamble: frozenset[str]
+
+    def relation(self, unit_id: str) -> str:
+        l = self.best.get(unit_id)
+        return l.relation if l is not None else "local"
+
+
+def counted(a: Alignment) -> Counted:
+    """The units and links that count for echo and coverage (see the module doc)."""
+    cpre, ppre = preamble(a)
+    links = [l for l in a.links if l.child.unit_id not in cpre
+             and (l.parent is None or l.parent.unit_id not in ppre)]
+    best: dict[str, Link] = {}
+    for l in links:
+        cur = best.get(l.child.unit_id)
+        if cur is None or (_ORDER[l.relation], -l.score) < (_ORDER[cur.relation], -cur.score):
+            best[l.child.unit_id] = l
+    child = [u for u in a.child_units if u.kind == "body" and u.unit_id not in cpre]
+    parent = [(p, s, ls) for p, s, ls in parent_status(a.parent_units, links)
+              if p.kind == "body" and p.unit_id not in ppre]
+    return Counted(child, parent, best, cpre, ppre)
+
+
 def relation_of_units(a: Alignment) -> dict[str, str]:
-    """The strongest relation of each child unit."""
-    return {uid: l.relation for uid, l in a.best_links().items()}
+    """The strongest counted relation of each counted child unit."""
+    return {uid: l.relation for uid, l in counted(a).best.items()}
 
 
-def pair_scores(a: Alignment) -> dict[str, object]:
+def pair_scores(a: Alignment, c: Counted | None = None) -> dict[str, object]:
     """Echo, coverage and the counts per relation for one alignment."""
-    rel = relation_of_units(a)
-    body = [u for u in a.child_units if u.kind == "body"]
+    c = c or counted(a)
+    body = c.child
     total = sum(len(u.text) for u in body)
-    echoed = sum(len(u.text) * WEIGHTS[rel.get(u.unit_id, "local")] for u in body)
-    parents = [(p, s) for p, s, _ in a.parent_status() if p.kind == "body"]
+    echoed = sum(len(u.text) * WEIGHTS[c.relation(u.unit_id)] for u in body)
+    parents = [(p, s) for p, s, _ in c.parent]
     carried = sum(1 for _, s in parents if s == "carried")
     counts = {r: 0 for r in RELATIONS}
     for u in body:
-        counts[rel.get(u.unit_id, "local")] += 1
+        counts[c.relation(u.unit_id)] += 1
     return {
         "child_doc": a.child_doc,
         "parent_doc": a.parent_doc,
@@ -61,31 +106,29 @@ def pair_scores(a: Alignment) -> dict[str, object]:
     }
 
 
-def chapter_scores(a: Alignment) -> list[dict[str, object]]:
+def chapter_scores(a: Alignment, c: Counted | None = None) -> list[dict[str, object]]:
     """Echo per child chapter and coverage per parent chapter."""
-    rel = relation_of_units(a)
+    c = c or counted(a)
     rows = []
     total: dict[str, int] = defaultdict(int)
+    units: dict[str, int] = defaultdict(int)
     echoed: dict[str, float] = defaultdict(float)
     order: list[str] = []
-    for u in a.child_units:
-        if u.kind != "body":
-            continue
+    for u in c.child:
         ch = chapter_of(u)
         if ch not in total:
             order.append(ch)
         total[ch] += len(u.text)
-        echoed[ch] += len(u.text) * WEIGHTS[rel.get(u.unit_id, "local")]
+        units[ch] += 1
+        echoed[ch] += len(u.text) * WEIGHTS[c.relation(u.unit_id)]
     for ch in order:
         rows.append({"child_doc": a.child_doc, "parent_doc": a.parent_doc, "side": "child", "chapter": ch or "(前言)",
                      "measure": "echo", "value": round(echoed[ch] / total[ch], 4) if total[ch] else 0.0,
-                     "units": sum(1 for u in a.child_units if u.kind == "body" and chapter_of(u) == ch)})
+                     "units": units[ch]})
     count: dict[str, int] = defaultdict(int)
     carried: dict[str, int] = defaultdict(int)
     porder: list[str] = []
-    for p, status, _ in a.parent_status():
-        if p.kind != "body":
-            continue
+    for p, status, _ in c.parent:
         ch = chapter_of(p)
         if ch not in count:
             porder.append(ch)

@@ -1,6 +1,6 @@
 """Section map: parent chapters × child chapters.
 
-Cell (p, c) = Σ len(u)·w(rel) over child body units u of chapter c whose
+Cell (p, c) = Σ len(u)·w(rel) over counted child units u of chapter c whose
 strongest link goes to a parent unit of chapter p, divided by the characters
 of chapter c (weights as in :mod:`compare.score`).  So each child chapter's
 column sums to that chapter's echo, and the cell says where in the parent the
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from align.match import chapter_of
 from align.result import Alignment
 
-from .score import WEIGHTS
+from .score import WEIGHTS, counted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,14 +35,13 @@ def section_map(a: Alignment) -> "pd.DataFrame":
     """The matrix as a DataFrame: rows = parent chapters, columns = child chapters (document order)."""
     import pandas as pd
 
-    best = a.best_links()
+    counts = counted(a)
+    best = counts.best
     pchapters = list(dict.fromkeys(chapter_of(u) or FRONT for u in a.parent_units))
-    cchapters = list(dict.fromkeys(chapter_of(u) or FRONT for u in a.child_units if u.kind == "body"))
+    cchapters = list(dict.fromkeys(chapter_of(u) or FRONT for u in counts.child))
     total = {c: 0 for c in cchapters}
     cell = {(p, c): 0.0 for p in pchapters for c in cchapters}
-    for u in a.child_units:
-        if u.kind != "body":
-            continue
+    for u in counts.child:
         c = chapter_of(u) or FRONT
         total[c] += len(u.text)
         l = best.get(u.unit_id)

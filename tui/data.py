@@ -216,9 +216,9 @@ class Session:
 
     def pair_frame(self, pair: Pair) -> "pd.DataFrame":
         """The alignment table: row ``i`` is ``alignment(pair).links[i]``."""
-        from align.match import alignment_frame
+        from compare.selfcite import alignment_table
 
-        return self._get(("pairs", pair), lambda: alignment_frame(self.alignment(pair).links, self.ws.settings))
+        return self._get(("pairs", pair), lambda: alignment_table(self.alignment(pair), self.ws.settings))
 
     def child_chapters(self, pair: Pair) -> list[str]:
         """The child chapter of each link, in link order (engine's ``chapter_of``)."""
