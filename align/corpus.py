@@ -17,7 +17,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -38,6 +38,18 @@ _REQUIRED = ("id", "title", "level", "region", "date", "file", "parents")
 _OPTIONAL = ("encoding", "notes")
 _DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 _HEADER = re.compile(r"^\s*\[\[\s*[\"']?document[\"']?\s*\]\]\s*(?:#.*)?$")
+
+
+class Pair(NamedTuple):
+    """A child plan and one plan above it (ids).  Named fields, child first as in
+    ``echo(child | parent)``: read ``pair.child`` / ``pair.parent`` rather than unpacking.
+
+    >>> Pair(child="taizhou", parent="zhejiang").parent
+    'zhejiang'
+    """
+
+    child: str
+    parent: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,13 +134,13 @@ class Manifest:
         self.get(doc_id)
         return tuple(d for d in self.documents if doc_id in d.parents)
 
-    def pairs(self) -> list[tuple[str, str]]:
-        """Every declared ``(parent_id, child_id)`` edge, in manifest order.
+    def pairs(self) -> list[Pair]:
+        """Every declared edge as a :class:`Pair` (child, parent), in manifest order.
 
         >>> load_manifest(default_manifest_path()).pairs()[0]
-        ('zhejiang-urbanization-14fyp', 'taizhou-urbanization-14fyp')
+        Pair(child='taizhou-urbanization-14fyp', parent='zhejiang-urbanization-14fyp')
         """
-        return [(p, d.id) for d in self.documents for p in d.parents]
+        return [Pair(d.id, p) for d in self.documents for p in d.parents]
 
     def topological(self) -> list[DocumentEntry]:
         """All documents with every parent before its children, else in manifest order.
@@ -192,7 +204,7 @@ def load_manifest(path: str | os.PathLike[str]) -> Manifest:
 
     >>> m = load_manifest(default_manifest_path())
     >>> m.ids()[0], len(m.pairs())
-    ('zhejiang-urbanization-14fyp', 8)
+    ('zhejiang-urbanization-14fyp', 9)
     """
     manifest = Path(path).resolve()
     shown = _shown(manifest)

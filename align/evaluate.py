@@ -123,16 +123,21 @@ class PairEval:
     parent_doc: str
     items: list[ItemResult] = field(default_factory=list)
 
-    def counts(self) -> dict[str, float]:
+    def counts(self) -> dict[str, float | None]:
+        """Counts and rates; a rate whose denominator is zero is ``None`` (undefined:
+        shown as "—"), e.g. recall for a pair without derived items."""
         pos = [r for r in self.items if r.item.kind in POSITIVE]
         none = [r for r in self.items if r.item.kind == "none"]
         part = [r for r in self.items if r.item.kind == "partial"]
         tp = sum(1 for r in pos if r.correct)
         fp = sum(1 for r in none if r.linked) + sum(1 for r in pos if r.linked and not r.correct)
         fn = len(pos) - tp
-        precision = tp / (tp + fp) if tp + fp else (1.0 if not none or not any(r.linked for r in none) else 0.0)
-        recall = tp / len(pos) if pos else 1.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        precision = tp / (tp + fp) if tp + fp else None
+        recall = tp / len(pos) if pos else None
+        if precision is None or recall is None:
+            f1 = None
+        else:
+            f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         linked_ok = [r for r in self.items if r.item.kind != "none" and r.correct]
         agree = sum(1 for r in linked_ok if r.predicted == KIND_TO_RELATION[r.item.kind])
         return {
@@ -141,11 +146,11 @@ class PairEval:
             "tp": tp, "fp": fp, "fn": fn,
             "precision": precision, "recall": recall, "f1": f1,
             "none_items": len(none),
-            "false_link_rate": (sum(1 for r in none if r.linked) / len(none)) if none else 0.0,
+            "false_link_rate": (sum(1 for r in none if r.linked) / len(none)) if none else None,
             "partial_items": len(part),
-            "partial_recall": (sum(1 for r in part if r.correct) / len(part)) if part else 0.0,
-            "partial_as_partial": (sum(1 for r in part if r.correct and r.predicted == "partial") / len(part)) if part else 0.0,
-            "relation_agreement": agree / len(linked_ok) if linked_ok else 0.0,
+            "partial_recall": (sum(1 for r in part if r.correct) / len(part)) if part else None,
+            "partial_as_partial": (sum(1 for r in part if r.correct and r.predicted == "partial") / len(part)) if part else None,
+            "relation_agreement": agree / len(linked_ok) if linked_ok else None,
             "linked_items": len(linked_ok),
         }
 

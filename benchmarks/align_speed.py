@@ -74,7 +74,8 @@ def one_run(unit: str) -> dict:
     pairs = {}
     links = 0
     background = set()
-    for parent_id, child_id in manifest.pairs():
+    for pair in manifest.pairs():
+        parent_id, child_id = pair.parent, pair.child
         s = time.perf_counter()
         regions = [docs[i].entry.region for i in (parent_id, child_id) if docs[i].entry.region]
         model = pair_model(units[parent_id], units[child_id], regions=regions, settings=settings)

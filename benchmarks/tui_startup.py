@@ -35,9 +35,9 @@ def fill_cache() -> float:
 
     s = time.perf_counter()
     ws = Workspace.open(None, use_cache=True)
-    for parent, child in ws.pairs():
-        ws.alignment(parent, child)
-    for parent in {p for p, _ in ws.pairs()}:
+    for pair in ws.pairs():
+        ws.alignment(pair.parent, pair.child)
+    for parent in {pair.parent for pair in ws.pairs()}:
         ws.phrases(parent)
     return time.perf_counter() - s
 

@@ -559,7 +559,7 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, unit: 
         docs = load_documents(ws)
         _warn_failed(ws)
         problems = problem_rows(ws)
-        pairs = [(docs[p], docs[c]) for p, c in ws.pairs() if p in docs and c in docs]
+        pairs = [(docs[x.parent], docs[x.child]) for x in ws.pairs() if x.parent in docs and x.child in docs]
     rows = []
     with _Stages("scoring", len(pairs)) as step:
         for p, c in pairs:
@@ -625,7 +625,7 @@ def phrases(parent: str, fmt: str, manifest_path: Optional[Path], no_cache: bool
 
     ws = _workspace(manifest_path, no_cache=no_cache)
     doc = ws.document(parent)
-    kids = [ws.document(c) for p, c in ws.pairs() if p == doc.doc_id] if doc.doc_id in ws.manifest else []
+    kids = [ws.document(x.child) for x in ws.pairs() if x.parent == doc.doc_id] if doc.doc_id in ws.manifest else []
     if not kids:
         raise PlanechoError(f"{doc.doc_id} has no child documents in the manifest to compare with")
     df = phrase_table(doc, ws.phrases(doc), kids)

@@ -131,6 +131,11 @@ def evidence_lines(link, max_items: int = 4) -> list[str]:
     return out
 
 
+def _figure(value: float | None, fmt: str = ".2f") -> str:
+    """A rate as shown by ``planecho eval``: "—" where it is undefined (nothing to divide by)."""
+    return "—" if value is None else format(value, fmt)
+
+
 def render_eval(result, console: Console, *, show_errors: bool = True, source: str = "") -> None:
     """Precision, recall, F1, partial recall, the relation confusion and the errors."""
     from align.evaluate import KIND_TO_RELATION
@@ -141,9 +146,10 @@ def render_eval(result, console: Console, *, show_errors: bool = True, source: s
     for col in ("precision", "recall", "F1", "false links on none", "partial found", "partial as partial",
                 "relation agreement"):
         t.add_column(col, justify="right")
-    t.add_row(f"{c['precision']:.2f}", f"{c['recall']:.2f}", f"{c['f1']:.2f}",
-              f"{c['false_link_rate']:.1%} of {c['none_items']}", f"{c['partial_recall']:.2f} of {c['partial_items']}",
-              f"{c['partial_as_partial']:.2f}", f"{c['relation_agreement']:.2f} of {c['linked_items']}")
+    t.add_row(_figure(c["precision"]), _figure(c["recall"]), _figure(c["f1"]),
+              f"{_figure(c['false_link_rate'], '.1%')} of {c['none_items']}",
+              f"{_figure(c['partial_recall'])} of {c['partial_items']}",
+              _figure(c["partial_as_partial"]), f"{_figure(c['relation_agreement'])} of {c['linked_items']}")
     console.print(t)
     conf = result.confusion()
     m = Table(title="gold kind × predicted relation", show_header=True)

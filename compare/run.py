@@ -189,7 +189,8 @@ def _compute(ws: Workspace, progress: Callable[[str], None] | None, renderer: Re
                          path=ws.manifest.path)
     alignments = {}
     pair_errors: dict[tuple[str, str], PlanechoError] = {}
-    for parent, child in ws.pairs():
+    for pair in ws.pairs():
+        parent, child = pair.parent, pair.child
         if parent not in docs or child not in docs:
             continue
         step(f"align {child} ← {parent}")

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from align.corpus import DocumentEntry, Manifest, default_manifest_path, load_manifest
+from align.corpus import DocumentEntry, Manifest, Pair, default_manifest_path, load_manifest
 from align.document import Document, load_document, resolve
 from align.errors import AlignError, PlanechoError
 from align.lexicon import GENERIC_FILE, LEXICON_FILE
@@ -120,14 +120,15 @@ class Workspace:
         return [self.document(e) for e in self.manifest.topological() if e.id not in self.failed]
 
     # -- hierarchy -----------------------------------------------------------
-    def pairs(self) -> list[tuple[str, str]]:
-        """(parent, child) for every document and each of its ancestors, declared
-        or transitive, parents before children."""
-        out: list[tuple[str, str]] = []
+    def pairs(self) -> list[Pair]:
+        """A :class:`~align.corpus.Pair` (child, parent) for every document and each of
+        its ancestors, declared or transitive, parents before children."""
+        out: list[Pair] = []
         for entry in self.manifest.topological():
             for ancestor, _distance in self.manifest.ancestors(entry.id):
-                if (ancestor.id, entry.id) not in out:
-                    out.append((ancestor.id, entry.id))
+                pair = Pair(child=entry.id, parent=ancestor.id)
+                if pair not in out:
+                    out.append(pair)
         return out
 
     # -- alignment -----------------------------------------------------------

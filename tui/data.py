@@ -102,7 +102,7 @@ class Session:
 
     def pairs(self) -> list[Pair]:
         """Every (ancestor, document) pair of the manifest, parents first."""
-        return [Pair(p, c) for p, c in self.ws.pairs()]
+        return [Pair(parent=x.parent, child=x.child) for x in self.ws.pairs()]
 
     def ancestors(self, doc_id: str) -> list[tuple[str, int]]:
         """(ancestor id, distance) of a manifest document, nearest first."""

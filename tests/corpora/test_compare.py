@@ -23,11 +23,11 @@ def ws(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def scores(ws):
-    return {(p, c): pair_scores(ws.alignment(p, c)) for p, c in ws.pairs()}
+    return {(x.parent, x.child): pair_scores(ws.alignment(x.parent, x.child)) for x in ws.pairs()}
 
 
 def test_hierarchy_pairs_include_every_ancestor(ws):
-    pairs = ws.pairs()
+    pairs = [(x.parent, x.child) for x in ws.pairs()]
     assert (ZJ, TZ) in pairs and (TZ, LH) in pairs and (ZJ, LH) in pairs and (DAILY, LQ) in pairs
     assert len(pairs) == len(set(pairs)) == 9
 

@@ -22,9 +22,9 @@ def tui_cache(tmp_path_factory):
     from compare.workspace import Workspace
 
     ws = Workspace.open(None, use_cache=True)
-    for parent, child in ws.pairs():
-        ws.alignment(parent, child)
-    for parent in {p for p, _ in ws.pairs()}:
+    for pair in ws.pairs():
+        ws.alignment(pair.parent, pair.child)
+    for parent in {pair.parent for pair in ws.pairs()}:
         ws.phrases(parent)
     yield cache
     if old is None:

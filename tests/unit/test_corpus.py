@@ -9,6 +9,7 @@ from align.corpus import (
     LEVELS,
     DocumentEntry,
     Manifest,
+    Pair,
     default_manifest_path,
     entry_for_path,
     load_manifest,
@@ -87,17 +88,25 @@ def test_parents_children_and_pairs(bundled: Manifest) -> None:
     assert [d.id for d in bundled.children(ZJ)] == [TZ, TZD, LH, LQ]
     assert bundled.children(LH) == ()
     pairs = bundled.pairs()
-    assert len(pairs) == 9
-    assert pairs[0] == (ZJ, TZ) and (MIIT, SD) in pairs
-    assert (TZ, LH) in pairs and (LH, TZ) not in pairs
+    assert len(pairs) == 9 == sum(len(d.parents) for d in bundled.documents)
+    assert (pairs[0].child, pairs[0].parent) == (TZ, ZJ) and pairs[0] == Pair(child=TZ, parent=ZJ)
+    assert Pair(child=SD, parent=MIIT) in pairs
+    assert Pair(child=LH, parent=TZ) in pairs and Pair(child=TZ, parent=LH) not in pairs
+
+
+def test_pairs_are_named_records_child_first() -> None:
+    """Unpacking a pair the wrong way round gave plausible reversed scores: the record is named."""
+    p = Pair(child="c", parent="p")
+    assert p._fields == ("child", "parent") and tuple(p) == ("c", "p")
+    assert p.child == "c" and p.parent == "p"
 
 
 def test_topological_puts_parents_first(bundled: Manifest) -> None:
     order = [d.id for d in bundled.topological()]
     assert order[0] == ZJ
     assert sorted(order) == sorted(bundled.ids())
-    for parent, child in bundled.pairs():
-        assert order.index(parent) < order.index(child)
+    for pair in bundled.pairs():
+        assert order.index(pair.parent) < order.index(pair.child)
 
 
 def test_topological_reorders_a_manifest_written_children_first(tmp_path: Path) -> None:
