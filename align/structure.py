@@ -112,8 +112,13 @@ def _topic_sentence(text: str) -> int | None:
     return end
 
 
-def _heading_title(text: str) -> str:
+def heading_title(text: str) -> str:
+    """A heading's title as it appears in section paths: stripped, without a closing stop
+    (a run-in topic heading 「——综合实力进一步提升。」 is the section 「——综合实力进一步提升」)."""
     return text.strip().rstrip("。.；;：:")
+
+
+_heading_title = heading_title
 
 
 def detect(cleaned: Cleaned, doc_id: str, md_paragraphs: frozenset[int] = frozenset()) -> Structure:

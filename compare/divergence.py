@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from align.match import SECTION_SEP, chapter_of
+from align.match import SECTION_SEP
 from align.result import Alignment
 
-from .score import counted
+from .score import chapter_label, counted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,7 +35,7 @@ def dropped(a: Alignment) -> "pd.DataFrame":
     """Parent body units no counted child unit links to (self-citations left out, as in the scores)."""
     import pandas as pd
 
-    rows = [(a.child_doc, a.parent_doc, chapter_of(p) or "(前言)", p.unit_id, SECTION_SEP.join(p.section), p.text)
+    rows = [(a.child_doc, a.parent_doc, chapter_label(p) or "(前言)", p.unit_id, SECTION_SEP.join(p.section), p.text)
             for p, status, _ in counted(a).parent if status == "dropped"]
     return pd.DataFrame(rows, columns=["child_doc", "parent_doc", "parent_chapter", "parent_id", "parent_section",
                                        "parent_text"])
@@ -46,7 +46,7 @@ def local_additions(a: Alignment) -> "pd.DataFrame":
     import pandas as pd
 
     c = counted(a)
-    rows = [(a.child_doc, a.parent_doc, chapter_of(u) or "(前言)", u.unit_id, SECTION_SEP.join(u.section), u.text)
+    rows = [(a.child_doc, a.parent_doc, chapter_label(u) or "(前言)", u.unit_id, SECTION_SEP.join(u.section), u.text)
             for u in c.child if c.relation(u.unit_id) == "local"]
     return pd.DataFrame(rows, columns=["child_doc", "parent_doc", "child_chapter", "child_id", "child_section",
                                        "child_text"])

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from align.errors import ExportError
 
+from .columns import PERCENT_COLUMNS, column_rows
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -165,9 +167,19 @@ def _workbook_time():
     return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).replace(tzinfo=None)
 
 
+def _percent_columns(name: str, df: "pd.DataFrame") -> set[str]:
+    """Columns of a table that hold shares in [0, 1] (the chapter scores' ``value`` is one too)."""
+    cols = {c for c in df.columns if c in PERCENT_COLUMNS}
+    if name == "chapter_scores" and "value" in df.columns:
+        cols.add("value")
+    return cols
+
+
 def write_workbook(tables: Mapping[str, "pd.DataFrame"], path: str | os.PathLike, *,
                    meta: Mapping[str, Any] | None = None, _atomic: bool = True) -> Path:
-    """An XLSX workbook with one sheet per table: frozen header, readable widths."""
+    """An XLSX workbook with one sheet per table: frozen header, an autofilter on
+    every sheet, readable widths, shares (echo, coverage…) formatted as
+    percentages, and a ``columns`` sheet saying what every column means."""
     import pandas as pd
 
     from align.textnorm import display_width
@@ -185,6 +197,7 @@ def write_workbook(tables: Mapping[str, "pd.DataFrame"], path: str | os.PathLike
         # fixed document properties: identical runs write identical bytes
         book.set_properties({"created": _workbook_time(), "author": "planecho", "title": "planecho"})
         bold = book.add_format({"bold": True, "bg_color": "#F3F5F8", "border": 1})
+        percent = book.add_format({"num_format": "0.0%"})
 
         def cell(v):
             if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
@@ -194,6 +207,9 @@ def write_workbook(tables: Mapping[str, "pd.DataFrame"], path: str | os.PathLike
             return v.item() if hasattr(v, "item") else v
 
         sheets = dict(tables)
+        percent_cols = {name: _percent_columns(name, df) for name, df in sheets.items()}
+        sheets["columns" if "columns" not in sheets else "column_meanings"] = pd.DataFrame(
+            column_rows(tables), columns=["sheet", "column", "meaning"])
         if meta:
             sheets["about"] = pd.DataFrame({"key": list(meta.keys()), "value": [
                 v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str) for v in meta.values()]})
@@ -206,9 +222,13 @@ def write_workbook(tables: Mapping[str, "pd.DataFrame"], path: str | os.PathLike
             for r, row in enumerate(zip(*columns), 1):
                 ws.write_row(r, 0, row)
             ws.freeze_panes(1, 0)
+            if len(safe.columns):
+                ws.autofilter(0, 0, len(safe), len(safe.columns) - 1)
+            shares = percent_cols.get(name, set())
             for i, col in enumerate(safe.columns):
                 sample = [str(col)] + [str(v) for v in safe[col].head(200).tolist()]
-                ws.set_column(i, i, max(min(max(display_width(x) for x in sample) + 2, 60), 8))
+                ws.set_column(i, i, max(min(max(display_width(x) for x in sample) + 2, 60), 8),
+                              percent if df.columns[i] in shares else None)
         book.close()
 
     if not _atomic:

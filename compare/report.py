@@ -18,7 +18,7 @@ from align.result import Alignment
 
 from . import divergence
 from .cache import package_version
-from .score import chapter_scores, pair_scores
+from .score import chapter_scores, counted, pair_scores
 
 
 def highlight(text: str, spans: list[tuple[int, int, str]]) -> Markup:
@@ -36,7 +36,16 @@ def highlight(text: str, spans: list[tuple[int, int, str]]) -> Markup:
     return Markup("").join(out)
 
 
-def _pair_view(l: Link) -> dict:
+def _groups(rows: list[dict], key: str) -> list[tuple[str, list[dict]]]:
+    """Rows grouped by ``key`` in the order the groups first appear (document order:
+    the tables list units as they come), not sorted by code point (一, 七, 三…)."""
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(r[key], []).append(r)
+    return list(groups.items())
+
+
+def _pair_view(l: Link, preamble: tuple[frozenset, frozenset] = (frozenset(), frozenset())) -> dict:
     ev = l.evidence
     cspans, pspans = [], []
     numbers = []
@@ -60,6 +69,7 @@ def _pair_view(l: Link) -> dict:
         "child_section": SECTION_SEP.join(l.child.section), "parent_section": SECTION_SEP.join(l.parent.section),
         "child_html": highlight(l.child.text, cspans), "parent_html": highlight(l.parent.text, pspans),
         "relation": l.relation, "score": l.score, "numbers": numbers,
+        "self_citation": l.child.unit_id in preamble[0] or l.parent.unit_id in preamble[1],
     }
 
 
@@ -84,18 +94,22 @@ def _template():
 
 
 def render_report(a: Alignment, parent_doc, child_doc, figure_png: bytes) -> str:
-    chapters = chapter_scores(a)
-    pairs = [_pair_view(l) for l in a.links if l.parent is not None and l.relation != "local"]
+    counts = counted(a)
+    chapters = chapter_scores(a, counts)
+    marks = (counts.child_preamble, counts.parent_preamble)
+    dropped = divergence.dropped(a).to_dict("records")
+    additions = divergence.local_additions(a).to_dict("records")
+    pairs = [_pair_view(l, marks) for l in a.links if l.parent is not None and l.relation != "local"]
     return _template().render(
         child=child_doc, parent=parent_doc, version=package_version(), settings=a.settings,
-        digest=a.settings.digest(), scores=pair_scores(a),
+        digest=a.settings.digest(), scores=pair_scores(a, counts),
         child_chapters=[r for r in chapters if r["side"] == "child"],
         parent_chapters=[r for r in chapters if r["side"] == "parent"],
         figure=base64.b64encode(figure_png).decode("ascii"), pairs=pairs,
         changes=divergence.changed_targets(a).to_dict("records"),
         rebrands=divergence.rebrands(a).to_dict("records"),
-        dropped=divergence.dropped(a).to_dict("records"),
-        additions=divergence.local_additions(a).to_dict("records"),
+        dropped=_groups(dropped, "parent_chapter"), n_dropped=len(dropped),
+        additions=_groups(additions, "child_chapter"), n_additions=len(additions),
     )
 
 

@@ -357,6 +357,21 @@ def _write_bytes(data: bytes, path: Path) -> Path:
     return path
 
 
+SCORES_EXPLAINED = (
+    "<dl><dt>echo</dt><dd>How much of the child plan comes from the parent: the share of the child's body text "
+    "(in characters) that derives from a parent sentence, each sentence weighted by how it was carried down: "
+    "verbatim 1.0 (near-identical wording), adapted 0.7 (the same measure reworded), partial 0.3 (a parent phrase or "
+    "programme name inside otherwise local text), local 0. 100 % would be a child copied whole.</dd>"
+    "<dt>coverage</dt><dd>How much of the parent the child carries down: the share of the parent's body sentences "
+    "that at least one child sentence derives from.</dd>"
+    "<dt>verbatim / adapted / partial</dt><dd>child sentences by their strongest relation; <b>dropped</b>: parent "
+    "sentences no child sentence derives from.</dd></dl>"
+    "<p>Headings and self-citations (sentences in which a plan names itself or the documents it is drawn up from, "
+    "such as 根据《…》编制本规划) are not counted. Each report's section map shades, on one fixed scale (0–100 % of "
+    "the child chapter), where in the parent each child chapter's echoed text comes from.</p>"
+)
+
+
 def _write_index(results: Results, docs, path: Path) -> Path:
     from urllib.parse import quote
 
@@ -374,7 +389,8 @@ def _write_index(results: Results, docs, path: Path) -> Path:
         )
     html = ("<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>planecho reports</title>"
             "<style>body{font-family:sans-serif;margin:2em auto;max-width:1000px}table{border-collapse:collapse;width:100%}"
-            "td,th{border:1px solid #ddd;padding:.3em .5em}</style></head><body><h1>planecho: echo of each plan in its ancestors</h1>"
+            "td,th{border:1px solid #ddd;padding:.3em .5em}dt{font-weight:bold}</style></head><body>"
+            "<h1>planecho: echo of each plan in its ancestors</h1>" + SCORES_EXPLAINED +
             "<table><tr><th>child</th><th>parent</th><th>echo</th><th>coverage</th><th>verbatim</th><th>adapted</th>"
             "<th>partial</th><th>dropped</th></tr>" + "".join(rows) + "</table>" + _problems_html(results)
             + "</body></html>")

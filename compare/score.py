@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from align.match import Link, chapter_of, parent_status
+from align.match import Link, parent_status
 from align.records import Unit
 from align.result import Alignment
 
@@ -44,6 +44,17 @@ if TYPE_CHECKING:
 WEIGHTS = {"verbatim": 1.0, "adapted": 0.7, "partial": 0.3, "local": 0.0}
 RELATIONS = ("verbatim", "adapted", "partial", "local")
 SCORE_COLUMNS = ["child_doc", "parent_doc", "echo", "coverage", *RELATIONS, "dropped"]
+
+
+def chapter_label(u: Unit) -> str:
+    """The chapter of a unit as the section paths name it: a top-level heading
+    unit gives its title the way its section is labelled (without a closing 。),
+    so a chapter is one label whether read from its heading or its body."""
+    from align.structure import heading_title
+
+    if u.section:
+        return u.section[0]
+    return heading_title(u.text) if u.kind == "heading" else ""
 
 
 _ORDER = {"verbatim": 0, "adapted": 1, "partial": 2, "local": 3}
@@ -115,7 +126,7 @@ def chapter_scores(a: Alignment, c: Counted | None = None) -> list[dict[str, obj
     echoed: dict[str, float] = defaultdict(float)
     order: list[str] = []
     for u in c.child:
-        ch = chapter_of(u)
+        ch = chapter_label(u)
         if ch not in total:
             order.append(ch)
         total[ch] += len(u.text)
@@ -129,7 +140,7 @@ def chapter_scores(a: Alignment, c: Counted | None = None) -> list[dict[str, obj
     carried: dict[str, int] = defaultdict(int)
     porder: list[str] = []
     for p, status, _ in c.parent:
-        ch = chapter_of(p)
+        ch = chapter_label(p)
         if ch not in count:
             porder.append(ch)
         count[ch] += 1

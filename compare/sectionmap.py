@@ -18,10 +18,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from align.match import chapter_of
 from align.result import Alignment
 
-from .score import WEIGHTS, counted
+from .score import WEIGHTS, chapter_label, counted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,16 +36,16 @@ def section_map(a: Alignment) -> "pd.DataFrame":
 
     counts = counted(a)
     best = counts.best
-    pchapters = list(dict.fromkeys(chapter_of(u) or FRONT for u in a.parent_units))
-    cchapters = list(dict.fromkeys(chapter_of(u) or FRONT for u in counts.child))
+    pchapters = list(dict.fromkeys(chapter_label(u) or FRONT for u in a.parent_units))
+    cchapters = list(dict.fromkeys(chapter_label(u) or FRONT for u in counts.child))
     total = {c: 0 for c in cchapters}
     cell = {(p, c): 0.0 for p in pchapters for c in cchapters}
     for u in counts.child:
-        c = chapter_of(u) or FRONT
+        c = chapter_label(u) or FRONT
         total[c] += len(u.text)
         l = best.get(u.unit_id)
         if l is not None and l.parent is not None and l.relation != "local":
-            cell[(chapter_of(l.parent) or FRONT, c)] += len(u.text) * WEIGHTS[l.relation]
+            cell[(chapter_label(l.parent) or FRONT, c)] += len(u.text) * WEIGHTS[l.relation]
     data = [[round(cell[(p, c)] / total[c], 4) if total[c] else 0.0 for c in cchapters] for p in pchapters]
     df = pd.DataFrame(data, index=pd.Index(pchapters, name="parent_chapter"), columns=cchapters)
     df.attrs.update(parent_doc=a.parent_doc, child_doc=a.child_doc)
@@ -101,9 +100,12 @@ def _register(font_path: str) -> None:
         _REGISTERED.add(font_path)
 
 
+SCALE_LABEL = "share of the child chapter 子规划章节占比 (0-100 %)"
+
+
 def _wrap(title: str, width: int = 14) -> str:
-    t = title if len(title) <= width * 2 else title[: width * 2 - 1] + "…"
-    return "\n".join(t[i : i + width] for i in range(0, len(t), width))
+    """The whole title in lines of at most ``width`` characters (never cut short)."""
+    return "\n".join(title[i : i + width] for i in range(0, len(title), width)) or title
 
 
 def heatmap_png(a: Alignment, path: str | os.PathLike, *, titles: tuple[str, str] | None = None) -> Path:
@@ -130,12 +132,15 @@ def heatmap_png_bytes(a: Alignment, *, titles: tuple[str, str] | None = None) ->
     _register(font_path)
     prop = font_manager.FontProperties(fname=font_path)
     rows, cols = df.shape
-    ylabels = [_wrap(r, 24) for r in df.index]
-    xlabels = [_wrap(c, 8) for c in df.columns]
-    # margins from label sizes (7 pt CJK ≈ 0.1 in per character, 0.11 in per line), no tight_layout pass
+    ylabels = [_wrap(r, 20) for r in df.index]
+    xlabels = [_wrap(c, 10) for c in df.columns]
+    # margins from label sizes (7 pt CJK ≈ 0.1 in per character, 0.11 in per line), no tight_layout pass;
+    # rows and columns grow with the lines of their (whole, wrapped) labels
     left = 0.5 + 0.1 * max((max(map(len, l.split("\n"))) for l in ylabels), default=4)
     bottom = 0.7 + 0.1 * max((max(map(len, l.split("\n"))) for l in xlabels), default=4)
-    width, height = left + 0.6 * max(cols, 4) + 1.2, bottom + 0.42 * max(rows, 4) + 0.6
+    row_h = max(0.42, 0.12 * max((l.count("\n") + 1 for l in ylabels), default=1) + 0.08)
+    col_w = max(0.6, 0.12 * max((l.count("\n") + 1 for l in xlabels), default=1) + 0.1)
+    width, height = left + col_w * max(cols, 4) + 1.6, bottom + row_h * max(rows, 4) + 0.6
     # unhinted glyphs: a tenth faster to draw for CJK labels, and as legible at this size
     with plt.rc_context({"text.hinting": "no_hinting"}):
         return _draw(df, prop, ylabels, xlabels, left, bottom, width, height, titles or (a.child_doc, a.parent_doc))
@@ -149,9 +154,9 @@ def _draw(df, prop, ylabels, xlabels, left, bottom, width, height, titles) -> by
 
     rows, cols = df.shape
     fig, ax = plt.subplots(figsize=(width, height), dpi=100)
-    fig.subplots_adjust(left=left / width, bottom=bottom / height, right=1 - 1.0 / width, top=1 - 0.45 / height)
-    vmax = max(0.05, float(df.values.max()))
-    im = ax.imshow(df.values, cmap="Blues", vmin=0, vmax=vmax, aspect="auto")
+    fig.subplots_adjust(left=left / width, bottom=bottom / height, right=1 - 1.4 / width, top=1 - 0.45 / height)
+    # one fixed scale for every figure, so figures compare: 0–100 % of the child chapter
+    im = ax.imshow(df.values, cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto")
     ax.set_xticks(range(cols), xlabels, fontproperties=prop, fontsize=7, rotation=90)
     ax.set_yticks(range(rows), ylabels, fontproperties=prop, fontsize=7)
     for i in range(rows):
@@ -159,19 +164,24 @@ def _draw(df, prop, ylabels, xlabels, left, bottom, width, height, titles) -> by
             v = df.values[i, j]
             if v >= 0.01:
                 ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=6,
-                        color="white" if v > 0.5 * vmax else "black")
+                        color="white" if v > 0.5 else "black")
     child_t, parent_t = titles
     # axis labels and title at fixed places in the margins computed above: matplotlib
     # would otherwise measure every tick label again to place them (a third of the time)
-    ax_w, ax_h = width - left - 1.0, height - bottom - 0.45
+    ax_w, ax_h = width - left - 1.4, height - bottom - 0.45
     ax.set_xlabel(f"子规划章节 child chapters — {child_t}", fontproperties=prop, fontsize=8)
     ax.xaxis.set_label_coords(0.5, (0.2 - bottom) / ax_h)
-    ax.set_ylabel(f"上级规划章节 parent chapters — {parent_t}", fontproperties=prop, fontsize=8)
+    ax.set_ylabel("上级规划章节 parent chapters", fontproperties=prop, fontsize=8)
     ax.yaxis.set_label_coords((0.2 - left) / ax_w, 0.5)
-    ax.set_title("章节对应 section map (share of each child chapter echoing each parent chapter)",
+    # the parent's (often long) title goes on top, where the figure is widest
+    ax.set_title(f"章节对应 section map — 上级规划 parent: {parent_t}",
                  fontproperties=prop, fontsize=9, y=1.0, pad=8)
-    cax = fig.add_axes([1 - 0.85 / width, bottom / height, 0.15 / width, 1 - (bottom + 0.45) / height])
-    fig.colorbar(im, cax=cax)
+    from matplotlib.ticker import PercentFormatter
+
+    cax = fig.add_axes([1 - 1.25 / width, bottom / height, 0.15 / width, 1 - (bottom + 0.45) / height])
+    bar = fig.colorbar(im, cax=cax, ticks=[0, 0.25, 0.5, 0.75, 1.0], format=PercentFormatter(1.0, decimals=0))
+    bar.ax.tick_params(labelsize=7)
+    bar.set_label(SCALE_LABEL, fontproperties=prop, fontsize=7)
     buf = io.BytesIO()
     try:
         fig.savefig(buf, format="png")
