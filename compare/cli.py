@@ -628,7 +628,7 @@ def phrases(parent: str, fmt: str, manifest_path: Optional[Path], no_cache: bool
     kids = [ws.document(x.child) for x in ws.pairs() if x.parent == doc.doc_id] if doc.doc_id in ws.manifest else []
     if not kids:
         raise PlanechoError(f"{doc.doc_id} has no child documents in the manifest to compare with")
-    df = phrase_table(doc, ws.phrases(doc), kids)
+    df = phrase_table(doc, ws.phrases(doc), kids, {k.doc_id: ws.alignment(doc, k) for k in kids})
     _emit(df, fmt, lambda: render_phrases(df, _stdout_console()))
 
 

@@ -9,12 +9,17 @@
   compare across levels, absolute totals only between plans of the same
   region (a district's revenue is not a city's "lowered");
 * **re-branded phrases** — a programme name the child quotes that the parent
-  never uses but that is a close variant of a distinctive parent programme
-  name (千年古城 → 千年府城): same length, the first half (the name's head)
-  kept, one character changed (two in names of six or more), and not merely a
-  numeral changed (七连创 → 九连创 is a count, not a brand).  Each variant is
-  paired with its closest originals only.  ``aligned`` says whether a child
-  unit using the variant is linked to a parent unit using the original.
+  never uses (anywhere in its text) but that is a close variant of a
+  distinctive parent programme name (千年古城 → 千年府城): same length, the
+  first half (the name's head) kept, one character changed (two in names of
+  six or more), not merely a numeral changed (七连创 → 九连创 is a count), and
+  not a region or self-reference swap (掌上办事之省 → 掌上办事之市: the engine
+  folds those as the same wording).  Sharing characters is not enough: a row
+  needs ``evidence`` — ``aligned pair`` (a child unit using the variant is
+  linked to a parent unit using the original) or ``same context`` (the child
+  unit names the original too, or its context shares wording with the
+  original's, :func:`align.phrases.variant_evidence`).  Each variant is paired
+  with its closest originals only.
 """
 from __future__ import annotations
 
@@ -101,17 +106,21 @@ def variant_distance(original: str, variant: str) -> int | None:
     return len(changed)
 
 
-REBRAND_COLUMNS = ["child_doc", "parent_doc", "parent_phrase", "child_phrase", "aligned", "parent_ids", "child_ids",
-                   "parent_example", "child_example"]
+REBRAND_COLUMNS = ["child_doc", "parent_doc", "parent_phrase", "child_phrase", "aligned", "evidence", "parent_ids",
+                   "child_ids", "parent_example", "child_example"]
 
 
 def rebrands(a: Alignment) -> "pd.DataFrame":
     import pandas as pd
 
+    from align.phrases import Searchable, context_of, find_phrase, is_region_swap, variant_evidence
+
     units = {u.unit_id: u for u in a.parent_units}
     cunits = {u.unit_id: u for u in a.child_units}
     linked = {(l.child.unit_id, l.parent.unit_id) for l in a.links if l.parent is not None and l.relation != "local"}
     parent_words = set(a.parent_terms)
+    parent_text = Searchable("\x00".join(u.text for u in a.parent_units))
+    regions = [r for r in (a.parent_region, a.child_region) if r]
     # a variant keeps the length and the first half of its original: look only there
     by_head: dict[tuple[int, str], list[tuple[str, list[str]]]] = {}
     for original, parent_ids in sorted(a.parent_terms.items()):
@@ -127,11 +136,25 @@ def rebrands(a: Alignment) -> "pd.DataFrame":
             if d is not None:
                 found.append((d, original, parent_ids))
         closest = min((d for d, *_ in found), default=None)
+        if found and find_phrase(variant, parent_text, variants=False):
+            continue  # the parent writes it too (unquoted): a name of its own, not a re-brand
         for d, original, parent_ids in found:
-            if d != closest:
+            if d != closest or is_region_swap(original, variant, regions):
                 continue
             aligned = any((c, p) in linked for c in child_ids for p in parent_ids)
-            rows.append((a.child_doc, a.parent_doc, original, variant, aligned, " ".join(parent_ids),
+            evidence = "aligned pair" if aligned else ""
+            if not evidence:
+                contexts = [context_of(units[p].text, m.start, m.end) for p in parent_ids
+                            for m in find_phrase(original, units[p].text, variants=False)]
+                for c in child_ids:
+                    text = cunits[c].text
+                    if any(variant_evidence(original, text, m.start, m.end, contexts)
+                           for m in find_phrase(variant, text, variants=False)):
+                        evidence = "same context"
+                        break
+            if not evidence:
+                continue
+            rows.append((a.child_doc, a.parent_doc, original, variant, aligned, evidence, " ".join(parent_ids),
                          " ".join(child_ids), units[parent_ids[0]].text, cunits[child_ids[0]].text))
     df = pd.DataFrame(rows, columns=REBRAND_COLUMNS)
     return df.sort_values(["aligned", "parent_phrase"], ascending=[False, True], kind="stable").reset_index(drop=True)

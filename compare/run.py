@@ -224,7 +224,8 @@ def _compute(ws: Workspace, progress: Callable[[str], None] | None, renderer: Re
         children = [docs[c] for p, c in pairs if p == doc_id]
         if children:
             step(f"phrases of {doc_id}")
-            phrase_rows.append(phrase_table(docs[doc_id], ws.phrases(doc_id), children))
+            phrase_rows.append(phrase_table(docs[doc_id], ws.phrases(doc_id), children,
+                                            {c.doc_id: alignments[(doc_id, c.doc_id)] for c in children}))
     chain_rows = [chains(alignments[(g, p)], alignments[(p, c)], alignments[(g, c)])
                   for g, p, c in triples(ws.manifest, pairs)]
 

@@ -254,7 +254,8 @@ class Session:
         from compare.lineage import phrase_table
 
         return self._get(("phrase_status", pair), lambda: phrase_table(
-            self.document(pair.parent), self.phrases(pair.parent), [self.document(pair.child)]))
+            self.document(pair.parent), self.phrases(pair.parent), [self.document(pair.child)],
+            {pair.child: self.alignment(pair)}))
 
     def trace(self, phrase: str) -> "pd.DataFrame":
         """Every occurrence of ``phrase`` and its variants in the manifest's documents, province first."""
