@@ -2,8 +2,8 @@
 
 A plan's distinctive phrases are its programme terms (lexicon entries and
 quoted names) and its frequent distinctive n-grams: runs of whole jieba words
-of 4–8 characters, neither starting nor ending with a function word (的, 和,
-等…), that recur in at least two of its units and are rare in the background
+of 4–8 characters, starting and ending with a word of two or more characters
+(no particle or stray character at an edge), that recur in at least two of its units and are rare in the background
 corpus — so no fragment such as 「的方向和」 or 「业转移人口市民化」.
 
 A phrase is *carried* by another text when it occurs there (or a form that
@@ -40,8 +40,6 @@ MIN_PHRASE_WEIGHT = 0.5
 MIN_SHARED_CONTEXT = 6
 CONTEXT_CHARS = 16  # characters each side of an occurrence read as its context
 _HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
-#: single-character words a name never starts or ends with
-FUNCTION_CHARS = frozenset("的和与及等为以在对把将了是并或而由从向于之其各该这那个也都就")
 #: administrative suffixes: swapping one for another is a self-reference, never a re-brand
 ADMIN_CHARS = frozenset("国省市区县州镇乡村")
 _NUMERALS = frozenset("0123456789〇零一二三四五六七八九十百千万两")
@@ -299,24 +297,28 @@ def find_phrase(phrase: str, text: "str | Searchable", *, variants: bool = True,
 
 def word_ngrams(run: str, lo: int = MIN_NGRAM, hi: int = MAX_NGRAM) -> set[str]:
     """Runs of consecutive jieba words of ``lo``–``hi`` characters in a run of
-    Chinese characters, not starting or ending with a function word.
+    Chinese characters, starting and ending with a word of two or more characters
+    (a single character at an edge is a particle, a verb or a piece of a word jieba
+    did not know: 的方向和, 好杭州, 全体居民人均可).
 
     >>> sorted(word_ngrams("明确发展的方向和重点"))  # never 的方向和, 展的方向
     ['发展的方向', '发展的方向和重点', '方向和重点', '明确发展', '明确发展的方向']
+    >>> sorted(word_ngrams("唱好杭州宁波"))
+    ['杭州宁波']
     """
     bounds = sorted(word_bounds(run))
     words = [run[a:b] for a, b in zip(bounds, bounds[1:])]
     starts = bounds[:-1]
     out = set()
     for i, w in enumerate(words):
-        if len(w) == 1 and w in FUNCTION_CHARS:
+        if len(w) == 1:
             continue
         n = 0
         for j in range(i, len(words)):
             n += len(words[j])
             if n > hi:
                 break
-            if n >= lo and not (len(words[j]) == 1 and words[j] in FUNCTION_CHARS):
+            if n >= lo and len(words[j]) > 1:
                 out.add(run[starts[i] : starts[i] + n])
     return out
 
@@ -344,7 +346,9 @@ def distinctive_phrases(prepared: Sequence, model, *, limit: int = 50, ngram_lim
     # frequent distinctive n-grams: runs of whole words
     counts: Counter[str] = Counter()  # units containing each n-gram
     for p in prepared:
-        counts.update({g for run in _HAN_RUN.findall(p.form.text) for g in word_ngrams(run)})
+        # runs of the key, where punctuation still separates clauses (the matching form drops it:
+        # 「以人为核心、高质量为导向」 would give 核心高质量为导向)
+        counts.update({g for run in _HAN_RUN.findall(p.unit.key) for g in word_ngrams(run)})
     scored = []
     for g, c in counts.items():
         if c < 2 or g in out:
@@ -364,7 +368,7 @@ def distinctive_phrases(prepared: Sequence, model, *, limit: int = 50, ngram_lim
     ngrams = []
     for g in chosen[:ngram_limit]:
         w = model.weights.char_weights(g)
-        where = [p.unit.unit_id for p in prepared if g in p.form.text]  # all Han: inside a Han run
+        where = [p.unit.unit_id for p in prepared if g in p.unit.key]  # all Han: inside a Han run
         ngrams.append(DistinctivePhrase(g, "ngram", round(sum(w) / len(w), 3), counts[g], tuple(dict.fromkeys(where))))
     return programmes + ngrams
 
