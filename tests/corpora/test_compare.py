@@ -114,3 +114,53 @@ def test_same_input_same_alignment_whatever_the_hash_seed(tmp_path):
         assert r.returncode == 0, r.stderr
         tables.append(out.read_bytes())
     assert tables[0] == tables[1]
+
+
+def test_changed_targets_compare_like_with_like_on_the_bundled_plans(ws):
+    rows = pd.concat([divergence.changed_targets(ws.alignment(x.parent, x.child)) for x in ws.pairs()])
+    assert len(rows) >= 2
+    assert not rows.indicator.str.contains("年份").any() and (rows.indicator.str.len() >= 2).all()
+    regions = {e.id: e.region for e in ws.manifest.documents}
+    totals = rows[rows.scope == "total"]
+    assert all(regions[r.parent_doc] == regions[r.child_doc] for r in totals.itertuples())
+    # Luqiao (a district) against the Taizhou city report: no city total is "lowered" to a district's
+    assert rows[(rows.child_doc == LQ) & (rows.parent_doc == DAILY) & (rows.scope == "total")].empty
+    # a year given on both sides is the same year
+    assert all("/" not in y for y in rows.year)
+
+
+def test_self_citations_are_not_echo_on_the_bundled_plans(ws):
+    from compare.score import counted
+    from compare.sectionmap import section_map
+
+    a = ws.alignment(DAILY, LQ)
+    c = counted(a)
+    cited = [u for u in a.child_units if u.unit_id in c.child_preamble]
+    assert any(u.text.startswith("台州市路桥区国民经济和社会发展第十四个五年规划") for u in cited)
+    assert not set(c.child_preamble) & {u.unit_id for u in c.child}
+    assert section_map(a).max().max() < 0.5  # the self-citation made a 70 % cell
+
+
+def test_rebrands_carry_evidence_and_no_region_swap(ws):
+    from align.phrases import is_region_swap
+
+    for x in ws.pairs():
+        rb = divergence.rebrands(ws.alignment(x.parent, x.child))
+        assert set(rb.evidence) <= {"aligned pair", "same context"}
+        assert not any(is_region_swap(r.parent_phrase, r.child_phrase) for r in rb.itertuples())
+
+
+def test_trace_finds_the_short_forms_of_an_enumerating_name(ws):
+    t = trace("人地钱挂钩", ws.documents())
+    assert {"人地挂钩", "人钱挂钩"} <= set(t[t.match == "short form"].matched)
+    assert "variant" not in set(trace("双城记", ws.documents()).match)
+
+
+def test_phrase_ngrams_are_whole_words(ws):
+    from align.phrases import _HAN_RUN, word_ngrams
+
+    for doc in (ZJ, TZ, DAILY):
+        for ph in ws.phrases(doc):
+            if ph.kind == "ngram":
+                units = [u for u in ws.document(doc).alignable() if u.unit_id in ph.unit_ids]
+                assert any(ph.text in word_ngrams(run) for u in units for run in _HAN_RUN.findall(u.key)), ph.text

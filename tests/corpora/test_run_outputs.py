@@ -42,6 +42,24 @@ def test_workbook_opens_with_openpyxl_frozen_header_and_widths(out):
     assert ws.column_dimensions["D"].width and ws.column_dimensions["D"].width > 10
 
 
+def test_workbook_documents_every_column_and_filters_every_sheet(out):
+    wb = openpyxl.load_workbook(out / "planecho.xlsx")
+    documented = {(r[0], r[1]) for r in wb["columns"].iter_rows(min_row=2, values_only=True) if r[2]}
+    for name in TABLES:
+        ws = wb[name]
+        header = [c.value for c in ws[1]]
+        assert {(name, h) for h in header} <= documented, name
+        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:"), name
+    scores = wb["scores"]
+    header = [c.value for c in scores[1]]
+    assert scores.cell(row=2, column=header.index("echo") + 1).number_format == "0.0%"
+
+
+def test_index_explains_echo_and_coverage(out):
+    html = (out / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "<dt>echo</dt>" in html and "<dt>coverage</dt>" in html and "self-citations" in html
+
+
 def test_csv_is_utf8_with_bom_for_excel(out):
     raw = (out / "tables" / "alignments.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and "浙江".encode() in raw or "台州".encode() in raw
