@@ -221,10 +221,11 @@ class Session:
         return self._get(("pairs", pair), lambda: alignment_table(self.alignment(pair), self.ws.settings))
 
     def child_chapters(self, pair: Pair) -> list[str]:
-        """The child chapter of each link, in link order (engine's ``chapter_of``)."""
-        from align.match import chapter_of
+        """The child chapter of each link, in link order (:func:`compare.score.chapter_label`:
+        a heading written with a closing 。 is the same chapter as its section)."""
+        from compare.score import chapter_label
 
-        return self._get(("chapters", pair), lambda: [chapter_of(l.child) for l in self.alignment(pair).links])
+        return self._get(("chapters", pair), lambda: [chapter_label(l.child) for l in self.alignment(pair).links])
 
     def divergence(self, pair: Pair, kind: str) -> "pd.DataFrame":
         """``dropped``, ``local_additions``, ``changed_targets`` or ``rebranded_phrases``."""
@@ -241,6 +242,13 @@ class Session:
 
     def best_links(self, pair: Pair) -> dict:
         return self._get(("best", pair), lambda: self.alignment(pair).best_links())
+
+    def counted_links(self, pair: Pair) -> dict:
+        """The strongest link of each child unit the scores count (self-citations left out:
+        :func:`compare.score.counted`), as the section map's cells use them."""
+        from compare.score import counted
+
+        return self._get(("counted", pair), lambda: counted(self.alignment(pair)).best)
 
     def parent_status(self, pair: Pair) -> list:
         return self._get(("parent_status", pair), lambda: self.alignment(pair).parent_status())

@@ -8,10 +8,10 @@ import pytest
 from textual.widgets import Input, OptionList, Select, Static
 
 from align.errors import InputError, ManifestError
-from align.match import alignment_frame, chapter_of
+from align.match import alignment_frame
 from compare import divergence
 from compare.lineage import trace
-from compare.score import pair_scores
+from compare.score import chapter_label, counted, pair_scores
 from compare.sectionmap import section_map
 from tui import render
 from tui.app import make_app
@@ -160,11 +160,11 @@ def test_chapter_filter_keeps_the_units_of_that_child_chapter(workspace):
             await settle(pilot)
             screen = app.screen
             a = workspace.alignment(PROVINCE, CITY)
-            chapter = chapter_of(a.links[-1].child)
+            chapter = chapter_label(a.links[-1].child)
             screen.set_filter(chapter=chapter)
             await pilot.pause()
             assert screen.query_one("#f-chapter", Select).value == chapter
-            expected = sum(1 for l in a.links if chapter_of(l.child) == chapter)
+            expected = sum(1 for l in a.links if chapter_label(l.child) == chapter)
             assert screen.query_one(FrameTable).row_count == expected
 
     run(go())
@@ -298,9 +298,9 @@ def test_selecting_a_section_map_cell_lists_the_pairs_behind_it(workspace):
             await pilot.pause()
             p, c = screen.selected_chapters()
             listed = screen.query_one("#cell-pairs", FrameTable)
-            behind = [l for l in a.best_links().values() if l.parent is not None and l.relation != "local"
-                      and l.child.kind == "body" and (chapter_of(l.child) or "(前言)") == c
-                      and (chapter_of(l.parent) or "(前言)") == p]
+            behind = [l for l in counted(a).best.values() if l.parent is not None and l.relation != "local"
+                      and l.child.kind == "body" and (chapter_label(l.child) or "(前言)") == c
+                      and (chapter_label(l.parent) or "(前言)") == p]
             assert listed.row_count == len(behind)
             assert set(listed.frame["child_id"]) == {l.child.unit_id for l in behind}
             assert f"{grid_values.loc[p, c]:.1%}" in screen.query_one("#cell-info", Static).content.plain

@@ -55,7 +55,7 @@ PAIR_COLUMNS = [
 class PairFilter:
     relation: str = "all"  # all | linked | verbatim | adapted | partial | local
     min_score: float = 0.0
-    chapter: str = ALL_CHAPTERS  # a child chapter (engine's chapter_of), or all
+    chapter: str = ALL_CHAPTERS  # a child chapter (compare.score.chapter_label), or all
     query: str = ""  # substring of the child or the parent text
 
     def describe(self) -> str:

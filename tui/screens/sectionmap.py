@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Static
 
-from align.match import chapter_of
+from compare.score import chapter_label
 
 from .. import render
 from ..widgets.table import Col, FrameTable
@@ -73,7 +73,7 @@ class SectionMapScreen(PairView):
 
     def fetch(self):
         s = self.session
-        return (s.section_map(self.pair), s.chapter_scores(self.pair), s.best_links(self.pair),
+        return (s.section_map(self.pair), s.chapter_scores(self.pair), s.counted_links(self.pair),
                 s.alignment(self.pair), s.pair_frame(self.pair))
 
     def show(self, data) -> None:
@@ -161,12 +161,12 @@ class SectionMapScreen(PairView):
         pairs.show(self.frame.loc[rows], keep_cursor=False)
 
     def links_behind(self, p: str, c: str) -> list:
-        """The strongest links (engine's best_links) from child chapter c into parent chapter p."""
+        """The strongest counted links (those behind the cell's value) from child chapter c into parent chapter p."""
         out = []
         for l in self.best.values():
             if l.parent is None or l.relation == "local" or l.child.kind != "body":
                 continue
-            if (chapter_of(l.child) or FRONT) == c and (chapter_of(l.parent) or FRONT) == p:
+            if (chapter_label(l.child) or FRONT) == c and (chapter_label(l.parent) or FRONT) == p:
                 out.append(l)
         return sorted(out, key=lambda l: l.child.start)
 
