@@ -7,7 +7,7 @@ A number is read with what makes two numbers comparable:
   markers (确保, 力争, 全省…) and trailing verbs (达到, 提高到…) removed.  In
   “A和B分别达到X和Y” X belongs to A and Y to B; in “A从X提高到Y” both are A.
   Years (“2025年”) are never quantities: they date the numbers after them.
-* **kind** — ``target`` (到2025年…, 力争, 确保, 目标…), ``actual`` (an
+* **kind** — ``target`` (到2025年…, 力争, 确保, 目标, 控制在…以内…), ``actual`` (an
   achieved value: 已, 完成, 成效, 比上年…, or the start value of “从X提高到Y”) or
   ``""`` when the sentence does not say; **year** the year it refers to.
 * **mode** — ``level`` (达到65%) or ``change`` (提高20%, 年均增长6%).
@@ -65,7 +65,7 @@ _CLAUSE_END = re.compile(r"[，,；;。：:！？!?、（）()“”\"《》\n]"
 _CONNECTOR = re.compile(r"^\s*(?:和|、|及|与|,|，)\s*$")
 _TO_VERB = re.compile(r"^\s*(?:提高到|提升到|提高至|提升至|增加到|增长到|扩大到|缩小到|缩小至|降至|降低到|下降到|降到|减少到|到|至|—|-|～|~)\s*$")
 _TARGET_BEFORE_YEAR = re.compile(r"(?:到|至|力争到|力争至|争取到|预计到|力争|争取)\s*$")
-_TARGET_WORDS = re.compile(r"力争|争取|确保|目标|预期|将达到|要达到|规划期|展望|远景")
+_TARGET_WORDS = re.compile(r"力争|争取|确保|目标|预期|将达到|要达到|规划期|展望|远景|控制在|以内|不低于|不高于|不超过|不少于")
 _ACTUAL_WORDS = re.compile(
     r"已经|已|完成了|实现了|成效|成绩|比上年|较上年|同比|比去年|增长了|提高了|下降了|提前|五年来|过去|以来|上年|去年|"
     r"累计完成|取得|荣获|获评|入选"

@@ -39,6 +39,10 @@ def test_target_is_not_compared_with_an_achieved_value():
         "城市生活垃圾回收利用率", 60.0, 55.0, "lowered", "target", "2027")
 
 
+def test_a_ceiling_is_a_target_not_compared_with_an_unmarked_rate():
+    assert number_changes("城镇调查失业率4.6%，物价总体平稳", "城镇调查失业率控制在5.5%以内") == []
+
+
 def test_targets_of_different_years_are_not_compared():
     assert number_changes("到2035年，森林覆盖率达到70%", "到2027年，森林覆盖率达到65%") == []
 
