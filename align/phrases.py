@@ -98,6 +98,20 @@ def is_region_swap(original: str, variant: str, regions: Sequence[str] = ()) -> 
     return matching_form(original, regions).text == matching_form(variant, regions).text
 
 
+def _may_fold(original: str, variant: str, regions: Sequence[str]) -> bool:
+    """A quick test before :func:`is_region_swap`: some changed character can be part
+    of an administrative suffix, a self-reference or a region name."""
+    chars = _fold_chars(tuple(regions))
+    return any(x != y and (x in chars or y in chars) for x, y in zip(original, variant))
+
+
+@lru_cache(maxsize=64)
+def _fold_chars(regions: tuple[str, ...]) -> frozenset[str]:
+    from .prepare import _SELF_REFS, region_variants
+
+    return frozenset("".join(_SELF_REFS) + "".join(region_variants(regions))) | ADMIN_CHARS
+
+
 def _admin_word(name: str, i: int) -> bool:
     """Whether ``name[i]`` is an administrative suffix standing as a word of its own
     (之省, 先行市), not inside a word (城市) nor counted (三区一镇)."""
@@ -272,7 +286,7 @@ def find_phrase(phrase: str, text: "str | Searchable", *, variants: bool = True,
                 d = Levenshtein.hamming(window, target)
                 inner = window[-1] == target[-1] and 0 < d <= inner_limit
                 quoted_name = (a, b) in s.quoted and window[:half] == target[:half] and 0 < d <= 2
-                region = 0 < d <= 2 and is_region_swap(target, window, regions)
+                region = 0 < d <= 2 and _may_fold(target, window, regions) and is_region_swap(target, window, regions)
                 if region or ((inner or quoted_name) and not numeral_change(target, window)
                               and on_word_bounds(raw, a, b)):
                     out.append(PhraseMatch(raw[a:b], a, b, False, d, "region" if region else "variant"))

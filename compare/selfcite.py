@@ -79,9 +79,21 @@ def preamble_ids(units: Iterable, title: str = "") -> frozenset[str]:
     return frozenset(u.unit_id for u in units if is_self_citation(u.text, forms))
 
 
+_MEMO: dict[int, tuple] = {}
+
+
 def preamble(a) -> tuple[frozenset[str], frozenset[str]]:
-    """(child unit ids, parent unit ids) that are preamble in an alignment."""
-    return preamble_ids(a.child_units, a.child_title), preamble_ids(a.parent_units, a.parent_title)
+    """(child unit ids, parent unit ids) that are preamble in an alignment
+    (computed once per alignment object)."""
+    import weakref
+
+    hit = _MEMO.get(id(a))
+    if hit is not None and hit[0]() is a:
+        return hit[1]
+    found = preamble_ids(a.child_units, a.child_title), preamble_ids(a.parent_units, a.parent_title)
+    key = id(a)
+    _MEMO[key] = (weakref.ref(a, lambda _ref, key=key: _MEMO.pop(key, None)), found)
+    return found
 
 
 def alignment_table(a, settings=None) -> "pd.DataFrame":
