@@ -84,6 +84,13 @@ COLUMNS: dict[str, str] = {
     "child_relation": "relation of the child unit to the parent unit",
     "share": "share of the child chapter's characters echoing the parent chapter (weighted as echo)",
     "key": "setting or property",
+    "corrected": "empty for the engine's links; removed (a link of this unit was marked wrong), added, changed "
+                 "(relation set by a scholar) or confirmed — from the corrections file",
+    "correction_note": "the scholar's note on the correction",
+    "doc": "id of the document",
+    "file": "path of the document's file",
+    "step": "read (the document could not be read) or align (the pair could not be aligned)",
+    "problem": "why it was left out",
 }
 
 BY_TABLE: dict[tuple[str, str], str] = {
@@ -99,6 +106,7 @@ BY_TABLE: dict[tuple[str, str], str] = {
     ("section_maps", "parent_chapter"): "the parent's chapter (row of the section map)",
     ("section_maps", "child_chapter"): "the child's chapter (column of the section map)",
     ("about", "value"): "its value (JSON for structured settings)",
+    ("problems", "parent_doc"): "the parent of a pair that could not be aligned (empty for a document)",
 }
 
 
