@@ -11,7 +11,6 @@ True
 from __future__ import annotations
 
 import logging
-import math
 import re
 import threading
 from collections.abc import Iterable
@@ -19,10 +18,6 @@ from collections.abc import Iterable
 from .lexicon import Lexicon, load_lexicon, strip_punct
 from .textnorm import matching_key
 
-# jieba 0.42's block and skip patterns (``jieba.re_han_default``, ``re_skip_default``, ``re_eng``)
-_HAN_BLOCK = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
-_SKIP = re.compile("(\r\n|\\s)", re.U)
-_ENG = re.compile("[a-zA-Z0-9]", re.U)
 QUOTED = re.compile(r"[“\"「『]([^“”\"「」『』\n]{2,12})[”\"」』]")
 _WORD = re.compile(r"\w", re.UNICODE)
 _lock = threading.Lock()
@@ -86,8 +81,6 @@ class Tokenizer:
         with _lock:
             _initialize(self._tok)
         self._added: set[str] = set()
-        self._logfreq: dict[str, float] = {}  # word → log(freq) - log(total), for the current total
-        self._logfreq_total = -1
         for term, freq, tag in lexicon.freqs:
             self.add(term, freq, tag)
         for w in extra_words:
@@ -105,70 +98,12 @@ class Tokenizer:
         return w not in self._added and (self._tok.FREQ.get(w) or 0) > 0
 
     def cut(self, text: str) -> list[str]:
-        """Word tokens of ``text`` (punctuation and spaces dropped).
+        """Word tokens of ``text``: ``jieba.Tokenizer.lcut(text, HMM=False)``
+        with punctuation and spaces dropped.
 
-        These are the tokens of ``jieba.Tokenizer.lcut(text, HMM=False)``,
-        computed by :meth:`_cut_block` in one pass per block instead of
-        jieba's DAG, route and generator steps (twice as fast, same words:
-        ``tests/unit/test_speedups.py`` compares the two).
+        jieba's own route search is used as it is: a copy of it in one pass
+        per block was only 1.5× faster on the main job's forms (under 7 % of
+        the pair loop; ``benchmarks/libraries.py``), below the 2× for which
+        planecho keeps its own version of a library's code.
         """
-        out: list[str] = []
-        for blk in _HAN_BLOCK.split(text):
-            if not blk:
-                continue
-            if _HAN_BLOCK.match(blk):
-                self._cut_block(blk, out)
-            else:
-                for x in _SKIP.split(blk):
-                    if _SKIP.match(x):
-                        out.append(x)
-                    else:
-                        out.extend(x)
-        return [t for t in out if _WORD.search(t)]
-
-    def _cut_block(self, s: str, out: list[str]) -> None:
-        """jieba's ``__cut_DAG_NO_HMM`` on one block: the most probable route
-        through the dictionary words of ``s`` (same scores, same ties: a route
-        is ``(score, end)`` compared as jieba compares its tuples)."""
-        tok = self._tok
-        if self._logfreq_total != tok.total:  # words were added: frequencies changed
-            self._logfreq, self._logfreq_total = {}, tok.total
-        logfreq, logtotal, get = self._logfreq, math.log(tok.total), tok.FREQ.get
-        lf_get = logfreq.get
-        n = len(s)
-        score = [0.0] * (n + 1)  # route[k] = (score[k], end[k])
-        end = [0] * (n + 1)
-        for k in range(n - 1, -1, -1):
-            best_s, best_i = None, -1
-            i, frag = k, s[k]
-            while i < n:
-                f = get(frag)
-                if f is None:
-                    break
-                if f:
-                    w = lf_get(frag)
-                    if w is None:
-                        w = logfreq[frag] = math.log(f) - logtotal
-                    c = w + score[i + 1]
-                    if best_s is None or c > best_s or (c == best_s and i > best_i):
-                        best_s, best_i = c, i
-                i += 1
-                frag = s[k : i + 1]
-            if best_s is None:
-                score[k], end[k] = -logtotal + score[k + 1], k  # math.log(1) - logtotal
-            else:
-                score[k], end[k] = best_s, best_i
-        x, buf = 0, ""
-        while x < n:
-            y = end[x] + 1
-            word = s[x:y]
-            if y - x == 1 and _ENG.match(word):
-                buf += word
-            else:
-                if buf:
-                    out.append(buf)
-                    buf = ""
-                out.append(word)
-            x = y
-        if buf:
-            out.append(buf)
+        return [t for t in self._tok.lcut(text, HMM=False) if _WORD.search(t)]
