@@ -260,8 +260,7 @@ def pair_features(c: Prepared, p: Prepared, termset: TermSet, cosine: float = 0.
 def features_of_tiles(c: Prepared, p: Prepared, termset: TermSet, cosine: float,
                       found: tuple[tuple[int, int, int], ...], sc: float, sp: float, best: float) -> PairFeatures:
     """The features of a pair from its tiles (``found``) and their weighted sums (child,
-    parent, heaviest tile on the child's side), found here or compiled
-    (:mod:`align.tiling_jit`)."""
+    parent, heaviest tile on the child's side)."""
     anchor, anchor_term, quoted = 0.0, "", False
     for term in c.terms.keys() & p.terms.keys():
         w = termset.weight(term)

@@ -43,8 +43,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from .errors import AlignError
-from .features import (MIN_TILE, PairFeatures, Prepared, features_of_tiles, gram_mass, pair_features,
-                       shared_mass_bound)
+from .features import MIN_TILE, PairFeatures, Prepared, gram_mass, pair_features, shared_mass_bound
 from .lexicon import Lexicon
 from .numbers import NumberChange, number_changes
 from .records import Unit, pickled_by_fields
@@ -55,7 +54,6 @@ if TYPE_CHECKING:
 
     from .document import Document
     from .model import CorpusModel
-    from .tiling_jit import Packed
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +61,6 @@ RELATIONS = ("verbatim", "adapted", "partial", "local")
 _MARGIN = 1e-6  # slack for float sums in the candidate pre-filter
 ENGINE_VERSION = "1"
 PARALLEL_FROM = 4000  # child units from which an alignment is split among processes
-COMPILED_FROM = 2000  # child units from which pairs are tiled by the compiled kernel (same results)
 
 
 @dataclass(frozen=True)
@@ -179,14 +176,11 @@ class Link:
 
 @dataclass(frozen=True)
 class _ParentSide:
-    """What every child unit is measured against, computed once per alignment:
-    each parent's gram index for tiling in Python, or all parents packed for
-    the compiled tiling (:mod:`align.tiling_jit`)."""
+    """What every child unit is measured against, computed once per alignment."""
 
     model: "CorpusModel"
     by_term: dict[str, list[int]]  # heavy programme term → parents holding it
-    grams: list[dict[str, list[int]]] | None  # each parent's MIN_TILE-gram index (Python tiling)
-    packed: "Packed | None"  # the parents packed (compiled tiling)
+    grams: list[dict[str, list[int]]]  # each parent's MIN_TILE-gram index (for tiling)
 
 
 def _units_of(obj: "Document | Sequence[Unit]", settings: Settings) -> tuple[str, list[Unit], tuple[str, ...]]:
@@ -266,13 +260,7 @@ class Aligner:
             for t in p.terms:
                 if model.terms.weight(t) >= s.anchor_weight:
                     by_term.setdefault(t, []).append(j)
-        if self._compiled(child_units, parents):
-            from .tiling_jit import Packed
-
-            packed = Packed.of([p.form.text for p in parents], [p.weights for p in parents], MIN_TILE)
-            self._side = _ParentSide(model, by_term, None, packed)
-        else:
-            self._side = _ParentSide(model, by_term, [model.grams(p, MIN_TILE) for p in parents], None)
+        self._side = _ParentSide(model, by_term, [model.grams(p, MIN_TILE) for p in parents])
         try:
             jobs = self._jobs_for(len(child_units))
             if jobs > 1:
@@ -284,27 +272,6 @@ class Aligner:
             return self._decide_all(children, all_feats, chapters)
         finally:
             del self._side
-
-    @staticmethod
-    def _compiled(child_units: Sequence[Unit], parents: Sequence[Prepared]) -> bool:
-        """Whether to tile with the compiled kernel: from ``COMPILED_FROM`` child
-        units on (loading it costs about a second), unless some unit is too
-        long for it or numba cannot load it (then in Python).  The kernel is
-        loaded here, before any fork (:mod:`align.forked`): workers inherit it."""
-        if len(child_units) < COMPILED_FROM:
-            return False
-        try:
-            from .tiling_jit import MAX_FORM, ready
-
-            longest = max(max(len(u.key) for u in child_units), max((len(p.form.text) for p in parents), default=0))
-            if longest >= MAX_FORM:
-                return False
-            ready()
-        except Exception as exc:  # noqa: BLE001 - numba missing or unusable here: the same links, tiled in Python
-            log.warning("compiled tiling unavailable (%s: %s); tiling in Python, which is slower",
-                        type(exc).__name__, exc)
-            return False
-        return True
 
     def _jobs_for(self, n_children: int) -> int:
         """Processes for aligning ``n_children`` units (:func:`~align.forked.jobs_for`)."""
@@ -325,8 +292,6 @@ class Aligner:
             for t in c.terms:
                 pool.update(by_term.get(t, ()))
             pools.append((sorted(pool), cos))
-        if self._side.packed is not None:
-            return children, self._features_compiled(children, pools)
         return children, self._features(children, pools)
 
     def _least_mass(self, c: Prepared) -> float:
@@ -362,43 +327,6 @@ class Aligner:
                     if rough < least or (rough < 3 * least and shared_mass_bound(c, c_grams, shared) < least):
                         continue
                 feats.append((j, pair_features(c, parents[j], termset, cos.get(j, 0.0), p_grams, c_grams, shared)))
-            all_feats.append(feats)
-        return all_feats
-
-    def _features_compiled(self, children: list[Prepared], pools) -> list[list[tuple[int, PairFeatures]]]:
-        """Features of the candidate pairs, every pair tiled by the compiled
-        kernel in one call; a pair sharing no heavy programme term is kept
-        only if :meth:`_may_pass` (judged on all pairs at once)."""
-        import numpy as np
-
-        from .tiling_jit import Packed, measure_pairs
-
-        parents, termset = self.parents_, self._side.model.terms
-        sizes = [len(pool) for pool, _ in pools]
-        pair_child = np.repeat(np.arange(len(children), dtype=np.int64), sizes)
-        pair_parent = np.fromiter((j for pool, _ in pools for j in pool), dtype=np.int64, count=sum(sizes))
-        packed = Packed.of([c.form.text for c in children], [c.weights for c in children], MIN_TILE, grams=False)
-        m = measure_pairs(packed, self._side.packed, pair_child, pair_parent)
-        # cc / pc as features_of_tiles computes them (the same float divisions)
-        c_total = np.array([c.total for c in children])[pair_child]
-        p_total = np.array([p.total for p in parents])[pair_parent]
-        cc = np.divide(m.child_sum, c_total, out=np.zeros(len(pair_child)), where=c_total != 0)
-        pc = np.divide(m.parent_sum, p_total, out=np.zeros(len(pair_child)), where=p_total != 0)
-        may = self._may_pass(m.child_sum, cc, pc, m.best, m.tiled).tolist()
-        child_sum, parent_sum, best = m.child_sum.tolist(), m.parent_sum.tolist(), m.best.tolist()
-        tile_i, tile_j, tile_k, starts = m.i.tolist(), m.j.tolist(), m.k.tolist(), m.starts.tolist()
-        all_feats = []
-        q = 0
-        for c, (pool, cos) in zip(children, pools):
-            heavy = self._heavy(c)
-            feats = []
-            for j in pool:
-                if may[q] or (heavy and not heavy.isdisjoint(parents[j].terms)):
-                    a, b = starts[q], starts[q + 1]
-                    found = tuple(zip(tile_i[a:b], tile_j[a:b], tile_k[a:b]))
-                    feats.append((j, features_of_tiles(c, parents[j], termset, cos.get(j, 0.0), found,
-                                                       child_sum[q], parent_sum[q], best[q])))
-                q += 1
             all_feats.append(feats)
         return all_feats
 
@@ -445,21 +373,6 @@ class Aligner:
         if f.anchor >= s.anchor_weight and f.cc >= s.anchor_coverage and f.mass >= s.anchor_mass:
             mass = min(mass, s.anchor_mass)
         return f.mass >= mass and max(f.cc, f.pc) >= cov and lo >= s.min_other_coverage
-
-    def _may_pass(self, mass, cc, pc, best, tiled):
-        """Whether :meth:`_textual` (with or without the chapter prior) or
-        :meth:`_partial` can hold for pairs sharing no heavy programme term
-        (so no anchor), for arrays of pairs: the comparisons those methods
-        make, on the same floats, with the looser of each pair of thresholds."""
-        import numpy as np
-
-        s = self.settings
-        hi, lo = np.maximum(cc, pc), np.minimum(cc, pc)
-        identical = (cc >= s.identical_coverage) & (pc >= s.identical_coverage) & (tiled >= s.identical_min_chars)
-        textual = ((mass >= min(s.min_mass, s.prior_min_mass) - s.mass_relief * lo)
-                   & (hi >= min(s.min_coverage, s.prior_min_coverage)) & (lo >= s.min_other_coverage))
-        phrase = (best >= s.phrase_weight) & (lo >= s.phrase_coverage)
-        return identical | textual | phrase
 
     def _partial(self, f: PairFeatures) -> bool:
         s = self.settings

@@ -11,9 +11,13 @@ found greedily, longest first, in any order (inverted clauses still match):
    from the right) and kept if ``min_len`` characters remain and none of
    them is taken.
 
-This module is the plain Python version, used for one pair and for small
-alignments; :mod:`align.tiling_jit` compiles the same tiling (and the
-weighted sums) for the many pairs of a large alignment.
+Plain Python serves every alignment.  A numba-compiled copy of this tiling
+(``align/tiling_jit.py``, removed) was 10× faster on the pairs themselves but
+saved the main job nothing (it was loaded only from 2,000 child units, which
+no plan pair reaches; loading it takes a second or more), and the 50k × 50k
+synthetic run took only 1.15× the CPU time without it (README "Benchmarks";
+``benchmarks/libraries.py``): below the 2× for which planecho keeps faster
+code of its own.
 """
 from __future__ import annotations
 

@@ -20,10 +20,7 @@ Units are built directly as :class:`align.records.Unit` records.  The corpus
 model is built over parents and children (what ``align_documents`` does for
 a pair without a shared model), then one :class:`~align.match.Aligner`
 aligns the children (both share the work with forked processes at this
-size: :mod:`align.forked`; the aligner tiles the pairs with the compiled
-kernel of :mod:`align.tiling_jit`, loaded — on a machine's first run,
-compiled — before the clock starts, like the imports).  The figures:
-loading the kernel, generation, model build,
+size: :mod:`align.forked`).  The figures: generation, model build,
 alignment, total (model + alignment), each process's peak resident size
 (``ru_maxrss``; pages shared after the fork count in each); from a second
 run, the peak memory of the process and its workers together — their
@@ -279,14 +276,6 @@ def one_run(n: int, planted_share: float, sample_memory: bool) -> dict:
     from align.match import Aligner, Settings
     from align.model import CorpusModel
 
-    # the compiled tiling is loaded like an import, before the clock starts (the first time on a
-    # machine numba compiles it, once; the figure is printed on its own line)
-    tk = time.perf_counter()
-    from align.tiling_jit import ready
-
-    ready()
-    kernel = time.perf_counter() - tk
-
     t0 = time.perf_counter()
     parents, children, planted, base = generate(n, n, planted_share)
     t1 = time.perf_counter()
@@ -312,7 +301,7 @@ def one_run(n: int, planted_share: float, sample_memory: bool) -> dict:
     sibling = sum(1 for c, p in planted.items() if p not in linked.get(c, ()) and base[p] >= 0
                   and any(base[q] == base[p] for q in linked.get(c, ())))
     return {
-        "n": n, "kernel": kernel, "generate": t1 - t0, "model": t2 - t1, "align": t3 - t2, "total": t3 - t1,
+        "n": n, "generate": t1 - t0, "model": t2 - t1, "align": t3 - t2, "total": t3 - t1,
         "cpu": sum(cpu2[:4]) - sum(cpu1[:4]),  # user + system, this process and its (joined) workers
         "maxrss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9,
         "workers_maxrss_gb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 / 1e9,
@@ -341,8 +330,6 @@ def main(argv: list[str] | None = None) -> int:
 
     r = run("plain")
     print(f"align_scale: {r['n']:,} child units against {r['n']:,} parent units (seed {SEED})")
-    print(f"load compiled tiling         {r['kernel']:7.2f} s   (not counted: start-up, as imports are; "
-          "over 2 s means numba compiled it, once per machine)")
     print(f"generate units               {r['generate']:7.2f} s   (not counted)")
     print(f"corpus model + index         {r['model']:7.2f} s")
     print(f"align                        {r['align']:7.2f} s")
