@@ -12,6 +12,9 @@ align_speed         corpus model + the 8 declared pairs              < 2 s
 main_job            ``planecho run``, empty cache                    < 10 s
 tui_startup         ``planecho tui`` to a loaded home, cached        < 1.5 s
 align_scale         50k × 50k synthetic units: time, peak memory     < 60 s, 4 GB
+libraries           own code against the library it stands in for   own kept
+                    (jieba, scikit-learn, the Python tiling), on     only if ≥ 2×
+                    the pair loop of ``planecho run``
 ==================  ===============================================  ==========
 
 Usage::
@@ -36,6 +39,7 @@ BENCHMARKS = {
     "main_job": ([], ["--repeats", "1"]),
     "tui_startup": ([], ["--repeats", "3"]),
     "align_scale": ([], ["-n", "10000", "--no-memory-run"]),
+    "libraries": ([], ["--repeats", "3"]),
 }
 
 
