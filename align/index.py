@@ -16,13 +16,14 @@ into integers — rather than one Python call per n-gram; the weighting is
 scikit-learn's ``TfidfTransformer`` (smoothed idf, sublinear tf, l2 norm),
 exactly as ``TfidfVectorizer`` applies it.
 
-Why not ``TfidfVectorizer`` itself: on the main job (the nine pair models of
-``planecho run``, 10,414 units) fitting and vectorising this way takes 1/14 of
-the CPU time of ``TfidfVectorizer(analyzer="char", ngram_range=(2, 4))`` beside a word
-``TfidfVectorizer`` with the jieba tokenizer (``token_pattern=None``): 0.29 s
-against 4.0 s (13.8×; 14.5× in wall time) on the shared machine under load,
-where the whole pair loop takes 8 s (``benchmarks/libraries.py``).  ``tests/unit/test_speedups.py``
-(``test_vectors_are_tfidfvectorizers``) checks the matrices are those two
+Why not ``TfidfVectorizer`` itself: on the main job (the nine pair models
+of ``planecho run``, 10,414 units) fitting and vectorising this way takes
+1/14 of the CPU time of ``TfidfVectorizer(analyzer="char",
+ngram_range=(2, 4))`` beside a word ``TfidfVectorizer`` with the jieba
+tokenizer (``token_pattern=None``): 0.29 s against 4.0 s (13.8×; 14.5× in
+wall time) on the shared machine under load, where the whole pair loop
+takes 8 s (``benchmarks/libraries.py``).  ``test_vectors_are_tfidfvectorizers``
+in ``tests/unit/test_speedups.py`` checks the matrices are those two
 vectorisers' exactly.
 
 >>> forms = ["推进千年古城复兴", "加快海绵城市建设"]
