@@ -12,12 +12,14 @@ align_speed         corpus model + the 8 declared pairs              < 2 s
 main_job            ``planecho run``, empty cache                    < 10 s
 tui_startup         ``planecho tui`` to a loaded home, cached        < 1.5 s
 align_scale         50k × 50k synthetic units: time, peak memory     < 60 s, 4 GB
+batch_scale         generated corpora of 100/300/1,000 plans on      2 workers ≥ 1.7×,
+                    1 process and 2 Dask workers; cold ``score``     < 1 GB/worker
 ==================  ===============================================  ==========
 
 Usage::
 
     .venv/bin/python benchmarks/run.py            # everything (align_scale takes minutes)
-    .venv/bin/python benchmarks/run.py --quick    # fewer repeats, align_scale at 10k × 10k
+    .venv/bin/python benchmarks/run.py --quick    # fewer repeats, align_scale at 10k × 10k, batch_scale at 100 plans
     .venv/bin/python benchmarks/run.py main_job tui_startup
 """
 from __future__ import annotations
@@ -36,6 +38,7 @@ BENCHMARKS = {
     "main_job": ([], ["--repeats", "1"]),
     "tui_startup": ([], ["--repeats", "3"]),
     "align_scale": ([], ["-n", "10000", "--no-memory-run"]),
+    "batch_scale": ([], ["--quick"]),
 }
 
 
