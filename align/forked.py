@@ -24,36 +24,119 @@ first slice itself.  The links come back in child order: the result is the
 same as aligning in one process.  If a worker
 dies (killed, out of memory) or fails, its slice is done in the main process
 with a warning, not lost.
+
+The processes are the standard library's (:func:`fork_pool`: a
+:class:`~concurrent.futures.ProcessPoolExecutor` with the ``fork`` context,
+one per slice so that a slice's two calls run in the same process), and each
+ends when the process that started it ends, even by ``kill -9``
+(:func:`die_with_parent`).
 """
 from __future__ import annotations
 
+import ctypes
+import itertools
 import logging
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .records import Unit
 
 if TYPE_CHECKING:
-    from multiprocessing.connection import Connection
-
     from .match import Aligner, Link
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+#: processes a large task uses when its caller gives no ``jobs`` (None: the cores this process may use);
+#: 1 where tasks already run side by side, one per core (the batch scorer's workers: :mod:`compare.batch`)
+default_jobs: int | None = None
 
 
 def jobs_for(n: int, jobs: int | None, start: int) -> int:
     """Processes for a task of ``n`` items: 1 below ``start`` items (forking
     costs more than it saves) or where processes cannot be forked (only Linux
-    is assumed to fork safely); else ``jobs`` (None: the cores this process
-    may use), no more than one per ``start // 2`` items."""
+    is assumed to fork safely); else ``jobs`` (None: :data:`default_jobs`, else
+    the cores this process may use), no more than one per ``start // 2`` items."""
     if n < start or not sys.platform.startswith("linux"):
         return 1
-    jobs = jobs if jobs is not None else len(os.sched_getaffinity(0))
+    jobs = jobs if jobs is not None else default_jobs or len(os.sched_getaffinity(0))
     return max(1, min(jobs, n // max(1, start // 2)))
+
+
+# ---------------------------------------------------------------------------
+# worker processes that end with their parent
+
+
+def die_with_parent(parent: int, parent_main_thread: int | None = None) -> None:
+    """Initializer of a worker process: it ends when the process that started it
+    ends, even by ``kill -9`` (which leaves no chance to stop it).
+
+    On Linux, when the worker was forked by the parent's main thread, the kernel
+    kills it (``prctl(PR_SET_PDEATHSIG, SIGKILL)``; the signal follows the
+    *thread* that forked, hence the condition); otherwise a daemon thread checks
+    twice a second whether the parent is still there.
+    """
+    if os.getppid() != parent:  # the parent ended before we got here
+        os._exit(1)
+    if sys.platform.startswith("linux") and threading.get_ident() == parent_main_thread:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:  # it ended meanwhile
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):  # no prctl here: watch instead
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="planecho-parent-watch", daemon=True).start()
+
+
+def fork_pool(workers: int = 1) -> ProcessPoolExecutor:
+    """A :class:`~concurrent.futures.ProcessPoolExecutor` of forked processes
+    (they start at the first ``submit`` and inherit this process's memory as it
+    is then) that end when this process ends."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=die_with_parent,
+                               initargs=(os.getpid(), threading.main_thread().ident))
+
+
+def stop(pool: ProcessPoolExecutor) -> None:
+    """Shut ``pool`` down now: queued calls are cancelled and running ones stopped
+    (their result is no longer wanted)."""
+    # the standard pool cannot stop a running call (before Python 3.14): its processes are ended here
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        if proc.is_alive():
+            proc.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+#: calls waiting to be forked: a forked worker reads its call here (a closure cannot be pickled)
+_CALLS: dict[int, Callable[[], Any]] = {}
+_NEXT = itertools.count()
+
+
+def _run_registered(token: int) -> Any:
+    return _CALLS[token]()
+
+
+def _lost(exc: BaseException) -> str:
+    from concurrent.futures.process import BrokenProcessPool
+
+    if isinstance(exc, BrokenProcessPool):
+        return "the process ended without an answer (killed or out of memory?)"
+    return f"{type(exc).__name__}: {exc}"
 
 
 class ForkedCall:
@@ -65,42 +148,32 @@ class ForkedCall:
 
     def __init__(self, fn: Callable[[], T], what: str) -> None:
         self._fn, self._what = fn, what
-        ctx = multiprocessing.get_context("fork")
-        self._conn, there = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_call, args=(fn, there), daemon=True)
-        self._proc.start()
-        there.close()
+        token = next(_NEXT)
+        _CALLS[token] = fn
+        try:
+            self._pool = fork_pool(1)
+            self._future: Future = self._pool.submit(_run_registered, token)  # forks now: the worker has fn
+        finally:
+            del _CALLS[token]
+        self._proc = next(iter(self._pool._processes.values()))  # type: ignore[attr-defined]
 
     def result(self) -> T:
         try:
-            kind, payload = self._conn.recv()
-        except (EOFError, OSError):
-            kind, payload = "error", "the process ended without an answer (killed or out of memory?)"
-        self.close()
-        if kind == "error":
-            log.warning("%s: %s; computing it in the main process", self._what, payload)
+            value = self._future.result()
+        except Exception as exc:  # noqa: BLE001 - reported; computed here instead
+            log.warning("%s: %s; computing it in the main process", self._what, _lost(exc))
+            self.close()
             return self._fn()
-        return payload
+        self.close()
+        return value
 
     def close(self) -> None:
         """End the process: after :meth:`result` it is ending by itself;
         before, the value is no longer wanted and it is stopped."""
-        if not self._conn.closed:
-            if self._proc.is_alive() and not self._conn.poll():
-                self._proc.terminate()
-            self._conn.close()
-        self._proc.join()
-
-
-def _call(fn: Callable[[], object], conn: "Connection") -> None:
-    try:
-        value = fn()
-    except BaseException as exc:  # reported; the main process computes it again
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-    else:
-        conn.send(("value", value))
-    finally:
-        conn.close()
+        if self._future.done():
+            self._pool.shutdown(wait=True)
+        else:
+            stop(self._pool)
 
 
 def slices(n: int, parts: int) -> list[range]:
@@ -109,97 +182,90 @@ def slices(n: int, parts: int) -> list[range]:
     return [range(a, b) for a, b in zip(bounds, bounds[1:])]
 
 
+#: what a worker of :func:`align_in_processes` inherits: the aligner and child units of each alignment
+_ALIGNING: dict[int, tuple["Aligner", Sequence[Unit]]] = {}
+#: in a worker: its measured slice, kept between the two calls
+_MEASURED: dict[tuple[int, range], tuple] = {}
+
+
 def align_in_processes(aligner: "Aligner", child_units: Sequence[Unit], jobs: int) -> list["Link"]:
     """:meth:`Aligner._measure` … :meth:`Aligner._decide_all` over ``jobs``
-    processes (this one included); ``aligner`` has its parent side set."""
-    ctx = multiprocessing.get_context("fork")
+    processes (this one included); ``aligner`` has its parent side set.
+
+    Each further slice has a one-process :func:`fork_pool` of its own, so its two
+    calls (:func:`_work`: measure and vote; :func:`_finish`: decide) run in the
+    same process, which keeps the slice's measurements in between."""
     parts = slices(len(child_units), jobs)
-    workers: list[tuple[range, "Connection | None"]] = []
-    procs = []
-    done = False
+    token = next(_NEXT)
+    _ALIGNING[token] = (aligner, child_units)
+    pools: list[ProcessPoolExecutor] = []
     try:
+        votes_of: list[Future] = []
         for part in parts[1:]:
-            here, there = ctx.Pipe()
-            proc = ctx.Process(target=_work, args=(aligner, child_units, part, there), daemon=True)
-            proc.start()
-            there.close()
-            workers.append((part, here))
-            procs.append(proc)
+            pools.append(fork_pool(1))
+            votes_of.append(pools[-1].submit(_work, token, part))  # forks now
+        del _ALIGNING[token]
 
         children, feats = aligner._measure(child_units[parts[0].start : parts[0].stop], threads=1)
         votes = aligner._votes(children, feats)
         local: dict[range, tuple] = {}  # slices whose worker was lost: measured here
 
-        def lose(k: int) -> None:
-            part, conn = workers[k]
-            if conn is not None:
-                conn.close()
-            workers[k] = (part, None)
+        def lose(part: range, exc: BaseException) -> None:
+            log.warning("child units %d–%d: %s; aligning them in the main process", part.start, part.stop - 1,
+                        _lost(exc))
             if part not in local:
                 local[part] = aligner._measure(child_units[part.start : part.stop], threads=1)
 
-        for k, (part, conn) in enumerate(workers):
-            got = _receive(conn, part)
-            if got is None:
-                lose(k)
+        for part, future in zip(parts[1:], votes_of):
+            try:
+                votes += future.result()
+            except Exception as exc:  # noqa: BLE001 - the slice is measured here
+                lose(part, exc)
                 votes += aligner._votes(*local[part])
-            else:
-                votes += got
         chapters = aligner._chapter_map(votes)
-        for k, (part, conn) in enumerate(workers):
-            if conn is not None:
-                try:
-                    conn.send(chapters)
-                except OSError:  # it died after voting
-                    log.warning("child units %d–%d: the process ended; aligning them in the main process",
-                                part.start, part.stop - 1)
-                    lose(k)
+        links_of: list[Future | None] = []
+        for part, pool in zip(parts[1:], pools):
+            if part in local:
+                links_of.append(None)
+                continue
+            try:
+                links_of.append(pool.submit(_finish, token, part, chapters))
+            except Exception as exc:  # noqa: BLE001 - it died after voting
+                lose(part, exc)
+                links_of.append(None)
 
         links = aligner._decide_all(children, feats, chapters)
-        for k, (part, conn) in enumerate(workers):
-            got = _receive(conn, part) if conn is not None else None
+        for part, future in zip(parts[1:], links_of):
+            got = None
+            if future is not None:
+                try:
+                    got = future.result()
+                except Exception as exc:  # noqa: BLE001 - the slice is done here
+                    lose(part, exc)
             if got is None:
-                lose(k)
                 links += aligner._decide_all(*local.pop(part), chapters)
             else:
                 links += _links(got, child_units, part, aligner)
-                conn.close()
-        done = True
         return links
-    finally:  # normally the workers have sent everything and are ending; after an error here, stop them
-        for proc in procs:
-            if not done:
-                proc.terminate()
-            proc.join()
+    finally:  # normally every worker is idle by now; after an error here, they are stopped
+        _ALIGNING.pop(token, None)
+        for pool in pools:
+            stop(pool)
 
 
-def _receive(conn: "Connection", part: range):
-    """The worker's next message, or None (with a warning) if it failed."""
-    try:
-        kind, payload = conn.recv()
-    except (EOFError, OSError):
-        kind, payload = "error", "the process ended without an answer (killed or out of memory?)"
-    if kind == "error":
-        log.warning("child units %d–%d: %s; aligning them in the main process", part.start, part.stop - 1, payload)
-        return None
-    return payload
+def _work(token: int, part: range) -> list:
+    """In a worker: measure the slice (kept for :func:`_finish`) and return its chapter votes."""
+    aligner, child_units = _ALIGNING[token]
+    children, feats = aligner._measure(child_units[part.start : part.stop], threads=1)
+    _MEASURED[(token, part)] = (children, feats)
+    return aligner._votes(children, feats)
 
 
-def _work(aligner: "Aligner", child_units: Sequence[Unit], part: range, conn: "Connection") -> None:
-    """A worker: measure the slice, send votes, await the chapter map, send links."""
-    try:
-        children, feats = aligner._measure(child_units[part.start : part.stop], threads=1)
-        conn.send(("votes", aligner._votes(children, feats)))
-        chapters = conn.recv()
-        links = aligner._decide_all(children, feats, chapters)
-        conn.send(("links", _compact(links, children, aligner)))
-    except BaseException as exc:  # reported to the main process, which redoes the slice
-        try:
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
-        except OSError:
-            pass
-    finally:
-        conn.close()
+def _finish(token: int, part: range, chapters) -> list[tuple]:
+    """In a worker: decide the slice's links with the chapter map of all slices."""
+    aligner, _ = _ALIGNING[token]
+    children, feats = _MEASURED.pop((token, part))
+    return _compact(aligner._decide_all(children, feats, chapters), children, aligner)
 
 
 def _compact(links: list["Link"], children, aligner: "Aligner") -> list[tuple]:

@@ -15,12 +15,14 @@ align_scale         50k × 50k synthetic units: time, peak memory     < 60 s, 4 
 libraries           own code against the library it stands in for   own kept
                     (jieba, scikit-learn, the Python tiling), on     only if ≥ 2×
                     the pair loop of ``planecho run``
+batch_scale         generated corpora of 100/300/1,000 plans on      2 workers ≥ 1.7×,
+                    1 process and 2 Dask workers; cold ``score``     < 1 GB/worker
 ==================  ===============================================  ==========
 
 Usage::
 
     .venv/bin/python benchmarks/run.py            # everything (align_scale takes minutes)
-    .venv/bin/python benchmarks/run.py --quick    # fewer repeats, align_scale at 10k × 10k
+    .venv/bin/python benchmarks/run.py --quick    # fewer repeats, align_scale at 10k × 10k, batch_scale at 100 plans
     .venv/bin/python benchmarks/run.py main_job tui_startup
 """
 from __future__ import annotations
@@ -40,6 +42,7 @@ BENCHMARKS = {
     "tui_startup": ([], ["--repeats", "3"]),
     "align_scale": ([], ["-n", "10000", "--no-memory-run"]),
     "libraries": ([], ["--repeats", "3"]),
+    "batch_scale": ([], ["--quick"]),
 }
 
 

@@ -527,25 +527,48 @@ def export(manifest_path: Optional[Path], out_dir: Path, formats: str, reports: 
 @click.option("--parent", "-p", "parent_ref", default=None, help="Parent document (id or path) for the CHILDREN.")
 @click.option("--format", "-f", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True,
               help="Output on stdout.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Batch mode: score the pairs on Dask, writing each as it finishes to OUT/scores/ (Parquet); "
+                   "a second run skips the finished pairs.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="With --out: worker processes of the local cluster (default: the cores).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="With --out: use the Dask cluster at ADDRESS (e.g. tcp://10.0.0.5:8786) instead of a local one.")
 @settings_options
 @manifest_option
 @strict_option
 @cache_options
-def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, unit: str, manifest_path: Optional[Path],
+def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, out_dir: Optional[Path],
+          workers: Optional[int], scheduler: Optional[str], unit: str, manifest_path: Optional[Path],
           strict: bool, no_cache: bool) -> int:
     """Echo and coverage of each CHILD against --parent, or of every manifest pair.
 
-    Examples: planecho score linhai-14fyp-outline luqiao-14fyp-outline --parent taizhou-urbanization-14fyp
-              planecho score --manifest corpora/manifest.toml --format jsonl
+    \b
+    Examples:
+      planecho score linhai-14fyp-outline luqiao-14fyp-outline --parent taizhou-urbanization-14fyp
+      planecho score --manifest corpora/manifest.toml --format jsonl
+      planecho score --manifest big/manifest.toml --out scores/ --workers 8
     """
     import pandas as pd
 
-    from compare.score import SCORE_COLUMNS, pair_scores
+    from compare.score import SCORE_COLUMNS, score_pair
 
     if children and not parent_ref:
         raise PlanechoError("give --parent PARENT with the CHILD documents (or no CHILD to score the whole manifest)")
     if parent_ref and not children:
         raise PlanechoError("give one or more CHILD documents to score against --parent")
+    if out_dir is None and (workers is not None or scheduler is not None):
+        raise PlanechoError("--workers and --scheduler run a batch: give --out DIR for its results")
+    if workers is not None and scheduler is not None:
+        raise PlanechoError("give --workers (a local cluster) or --scheduler (an existing one), not both")
+    if out_dir is not None:
+        df, failed = _score_batch(children, parent_ref, out_dir, workers, scheduler, unit, manifest_path, no_cache)
+        _write_scores(df, fmt)
+        if failed:
+            sys.stdout.flush()
+            raise PlanechoError(f"{failed} pairs not scored (listed above and in {out_dir}/failures.csv); "
+                                "fix the files and run the same command again to score them")
+        return 0
     ws = _workspace(manifest_path, unit, no_cache=no_cache)
     problems: list = []
     if children:
@@ -565,7 +588,7 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, unit: 
         for p, c in pairs:
             step(f"score {c.doc_id} ← {p.doc_id}")
             try:
-                rows.append(pair_scores(ws.alignment(p, c)))
+                rows.append(score_pair(ws, p, c))
             except PlanechoError as e:
                 if strict or children:
                     raise
@@ -573,13 +596,16 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, unit: 
 
                 log.warning("skipped %s ← %s: %s", c.doc_id, p.doc_id, escape_text(str(e)))
                 problems.append(e)
-    df = pd.DataFrame(rows, columns=SCORE_COLUMNS)
+    _write_scores(pd.DataFrame(rows, columns=SCORE_COLUMNS), fmt)
+    return _problems_status(problems, "the lines above")
+
+
+def _write_scores(df, fmt: str) -> None:
     if fmt == "csv":
         df.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
         for r in df.to_dict("records"):
             sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
-    return _problems_status(problems, "the lines above")
 
 
 def _warn_failed(ws) -> None:
@@ -588,6 +614,44 @@ def _warn_failed(ws) -> None:
 
     for doc_id, e in ws.failed.items():
         log.warning("skipped %s: %s", doc_id, escape_text(str(e)))
+
+
+def _score_batch(children, parent_ref, out_dir: Path, workers, scheduler, unit: str, manifest_path, no_cache: bool):
+    """``score --out``: the batch scorer of :mod:`compare.batch`, with progress on stderr."""
+    from compare.batch import ProgressReport, dashboard_of, score_batch
+
+    import distributed  # noqa: F401 - sets up its loggers, which are quietened next
+
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        logging.getLogger("distributed").setLevel(logging.WARNING)  # the cluster's own chatter
+    files = _lexicon_files()
+    source = [(c, parent_ref) for c in children] if children else (manifest_path or None)
+    client = None
+    if scheduler is not None:
+        from distributed import Client
+
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as e:
+            raise PlanechoError(f"--scheduler {scheduler}: cannot connect ({e})") from None
+    try:
+        with ProgressReport() as report:
+            def show(c) -> None:
+                link = dashboard_of(c)
+                if link:
+                    report.message(f"planecho: Dask dashboard at {link}")
+
+            result = score_batch(source, out_dir, manifest=manifest_path if children else None, client=client,
+                                 workers=workers, settings=_settings(unit), use_cache=not no_cache,
+                                 corrections=_corrections(), progress=report, on_client=show, **files)
+    finally:
+        if client is not None:
+            client.close()
+    for r in result.failures.itertuples():
+        click.echo(f"planecho: not scored: {r.child_doc} ← {r.parent_doc}: {r.reason}", err=True)
+    click.echo(f"planecho: {result.computed} pairs scored, {result.skipped} already done, "
+               f"{len(result.failures)} failed; results in {out_dir}/scores/ and {out_dir}/summary.csv", err=True)
+    return result.summary, len(result.failures)
 
 
 @app.command()

@@ -71,7 +71,9 @@ class Renderer:
             parallel = (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods()
         self._pool: ProcessPoolExecutor | None = None
         if parallel:
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            from align.forked import fork_pool
+
+            self._pool = fork_pool(1)  # ends with this process, even killed (issue 16)
         self._jobs: dict[Any, tuple[Future | None, Callable[..., Any], tuple, dict]] = {}
         self._done: dict[Any, Any] = {}  # results of jobs taken back by share_work
         self._worker_docs: set[str] = set()  # ids of the documents the worker read itself

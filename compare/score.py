@@ -151,6 +151,23 @@ def chapter_scores(a: Alignment, c: Counted | None = None) -> list[dict[str, obj
     return rows
 
 
+def score_pair(workspace, parent, child) -> dict[str, object]:
+    """The score row of one (child, parent) pair: ``child_doc, parent_doc, echo,
+    coverage`` and the counts per relation.
+
+    The one way every command scores a pair (``planecho score``, the batch
+    scorer of :mod:`compare.batch`, ``planecho run`` and the TUI read the same
+    :meth:`~compare.workspace.Workspace.alignment`), so they agree exactly.
+    ``parent`` and ``child`` are Documents or references the workspace knows
+    (manifest ids, paths).
+
+    >>> from compare.workspace import Workspace
+    >>> ws = Workspace.open()
+    >>> row = score_pair(ws, "zhejiang-urbanization-14fyp", "taizhou-urbanization-14fyp")  # doctest: +SKIP
+    """
+    return pair_scores(workspace.alignment(parent, child))
+
+
 def score(children: Iterable, *, parent=None, settings=None, model=None) -> "pd.DataFrame":
     """One row per (child, parent): ``child_doc, parent_doc, echo, coverage``
     and the counts per relation.  Children and parent are Documents (or an

@@ -246,6 +246,15 @@ class Workspace:
             self.warn(corr.warning(self.corrections_path, result.parent_doc, result.child_doc, applied.unmatched))
         return applied.alignment
 
+    def forget(self) -> None:
+        """Drop the documents, models and alignments kept in memory (a batch worker
+        holds only the plans of its current pair)."""
+        self._docs.clear()
+        self._extra.clear()
+        self._models.clear()
+        self._alignments.clear()
+        self._engine.clear()
+
     def align(self, parent: Document, child: Document):
         """The links of every child unit to the parent's units."""
         return self.alignment(parent, child).links

@@ -57,7 +57,15 @@ def test_forked_links_are_the_links_of_one_process(pair, monkeypatch, jobs):
 
 def test_a_dead_worker_is_redone_here(pair, monkeypatch, caplog):
     monkeypatch.setattr(match, "PARALLEL_FROM", 60)
-    monkeypatch.setattr(forked, "_work", lambda *a: os._exit(3))
+    here = os.getpid()
+    real = Aligner._votes
+
+    def dies_there(self, *a):  # a worker dies (as if killed) before it votes
+        if os.getpid() != here:
+            os._exit(3)
+        return real(self, *a)
+
+    monkeypatch.setattr(Aligner, "_votes", dies_there)
     with caplog.at_level(logging.WARNING, logger="align.forked"):
         got = _aligned(pair, 2)
     assert got.equals(pair[3])
@@ -127,3 +135,71 @@ def test_a_model_counting_words_in_a_forked_process_is_the_same_model(pair, monk
     assert two.index.word_counts_.vocabulary_ == model.index.word_counts_.vocabulary_
     probe = ["千年古城复兴", "推进新型城镇化"]
     assert two.weights.char_weights_many(probe) == model.weights.char_weights_many(probe)
+
+
+def test_workers_are_standard_pools(pair, monkeypatch):
+    """The forked processes are concurrent.futures pools (no home-made process handling)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    monkeypatch.setattr(match, "PARALLEL_FROM", 60)
+    made = []
+    real = forked.fork_pool
+    monkeypatch.setattr(forked, "fork_pool", lambda *a: made.append(real(*a)) or made[-1])
+    assert _aligned(pair, 3).equals(pair[3])
+    assert len(made) == 2 and all(isinstance(p, ProcessPoolExecutor) for p in made)
+    assert multiprocessing_children() == []
+
+
+def multiprocessing_children():
+    import multiprocessing
+
+    return multiprocessing.active_children()
+
+
+WORKER_THEN_WAIT = """
+import os, sys, threading, time
+from align.forked import fork_pool
+
+def start():
+    global pool
+    pool = fork_pool(1)
+    pool.submit(time.sleep, 60)
+    print(next(iter(pool._processes)), flush=True)
+
+if sys.argv[1] == "thread":
+    t = threading.Thread(target=start)
+    t.start()
+    t.join()
+else:
+    start()
+time.sleep(60)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.parametrize("started_in", ["main", "thread"])
+def test_a_worker_ends_when_its_parent_is_killed(started_in):
+    """Issue 16: kill -9 of the parent left its forked worker running."""
+    import signal
+    import subprocess
+    import time
+
+    parent = subprocess.Popen([sys.executable, "-c", WORKER_THEN_WAIT, started_in], stdout=subprocess.PIPE, text=True)
+    try:
+        worker = int(parent.stdout.readline())
+        assert _alive(worker)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 5
+        while _alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(worker)
+    finally:
+        parent.kill()

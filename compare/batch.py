@@ -1,0 +1,534 @@
+"""Scoring many plans on Dask: one task per (child, parent) pair, results
+written as pairs finish, resumable.
+
+:func:`score_batch` scores the pairs of a manifest (every document with each
+of its ancestors, as ``planecho score --manifest`` does) or a given list of
+(child, parent) pairs on a ``dask.distributed`` cluster: a
+:class:`~distributed.LocalCluster` of worker processes it starts, or a
+:class:`~distributed.Client` of an existing cluster.
+
+* Each document is read, cleaned and segmented once, in a task of its own;
+  the pairs that use it get it from that task's future (Dask moves it to the
+  worker that needs it).  A document that cannot be read is reported with its
+  reason; the pairs that do not use it still run.
+* Each pair is scored by :func:`compare.score.score_pair` in a worker, through
+  the same :class:`~compare.workspace.Workspace` path as ``planecho score``,
+  ``planecho run`` and the TUI, so the numbers are the same.  A worker keeps
+  one workspace per job (the lexicon, jieba's dictionary and the shipped background
+  are loaded once per worker process).
+* Each finished pair is written at once as one row of a Parquet dataset
+  ``OUT/scores/pair-<key>.parquet`` (temporary file, then ``os.replace``),
+  where ``<key>`` hashes the bytes of both plans, their manifest fields, the
+  settings, the lexicon files, the version and the engine's source.  A
+  crash, a killed worker or Ctrl-C loses no finished pair; running the same
+  job again skips the pairs whose file exists and scores the rest.
+* At the end ``OUT/summary.csv`` holds the same table as ``planecho score``
+  (in the same order), and ``OUT/failures.csv`` the pairs that could not be
+  scored, with the reason.
+
+>>> from compare.batch import score_batch                      # doctest: +SKIP
+>>> result = score_batch("corpora/manifest.toml", "outputs/batch", workers=2)  # doctest: +SKIP
+>>> result.summary[["child_doc", "parent_doc", "echo"]]        # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from align.corpus import DocumentEntry, Manifest, default_manifest_path, load_manifest
+from align.errors import PlanechoError
+
+from .score import SCORE_COLUMNS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from align.document import Document
+    from align.match import Settings
+
+log = logging.getLogger(__name__)
+
+SCORES_DIR = "scores"
+#: the columns of each pair's Parquet file: the score row, its key, and where and how long (wall, CPU) it was computed
+PAIR_COLUMNS = [*SCORE_COLUMNS, "key", "seconds", "cpu_seconds", "worker"]
+FAILURE_COLUMNS = ["child_doc", "parent_doc", "reason"]
+
+
+# ---------------------------------------------------------------------------
+# the job
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """What every task needs to know: the manifest (to look plans up), the
+    settings and the lexicon files.  Scattered to every worker once;
+    :attr:`token` names the job's workspace in a worker."""
+
+    manifest: Manifest
+    settings: "Settings"
+    lexicon_files: tuple[str, ...] = ()
+    generic_files: tuple[str, ...] = ()
+    encoding: str | None = None
+    use_cache: bool = True
+    #: the scholar's corrections applied to every alignment (:mod:`compare.corrections`), as ``score`` applies them
+    corrections_path: str | None = None
+    token: str = ""
+
+
+@dataclass
+class BatchResult:
+    """What :func:`score_batch` did: the summary table (one row per pair that
+    has a result, in the order asked), the failures, and how many pairs were
+    computed now or skipped as already done."""
+
+    summary: "pd.DataFrame"
+    failures: "pd.DataFrame"
+    computed: int
+    skipped: int
+    out_dir: Path
+    written: list[Path] = field(default_factory=list)
+
+
+def _job_token(job: BatchJob) -> str:
+    from .cache import make_key
+
+    return make_key("batch-job", repr(job.manifest.documents), job.settings.digest(), job.lexicon_files,
+                    job.generic_files, job.encoding, job.use_cache, job.corrections_path)
+
+
+def pair_key(job: BatchJob, parent: DocumentEntry, child: DocumentEntry) -> str:
+    """The key of a pair's result: the bytes of the two plans, their manifest
+    fields, the settings, the lexicon files, the shipped background, the version
+    and the engine's source (:func:`compare.cache.make_key`): everything a pair's
+    result depends on (:meth:`compare.workspace.Workspace.alignment`)."""
+    from align.background import BACKGROUND_FILE, COUNTS_FILE
+    from align.lexicon import GENERIC_FILE, LEXICON_FILE
+
+    from .cache import file_digest, make_key
+
+    def doc(e: DocumentEntry) -> tuple:
+        return (e.id, e.level, e.region, e.encoding or job.encoding, file_digest(e.file))
+
+    lexicon = (file_digest(LEXICON_FILE), file_digest(GENERIC_FILE),
+               tuple(file_digest(f) for f in job.lexicon_files), tuple(file_digest(f) for f in job.generic_files))
+    background = (file_digest(BACKGROUND_FILE), file_digest(COUNTS_FILE))
+    corrections = job.corrections_path and os.path.isfile(job.corrections_path) and file_digest(job.corrections_path)
+    return make_key("batch-pair", doc(parent), doc(child), job.settings.digest(), lexicon, background,
+                    corrections or None)
+
+
+# ---------------------------------------------------------------------------
+# what runs in a worker
+
+_WORKSPACES: dict[str, Any] = {}
+_LOCK = threading.Lock()  # a worker may run several tasks in threads: the workspace is used by one at a time
+
+
+def _workspace(job: BatchJob):
+    """This worker's workspace for ``job``, made (and the engine loaded) once."""
+    from align import forked
+
+    from .cache import Cache
+    from .workspace import Workspace
+
+    ws = _WORKSPACES.get(job.token)
+    if ws is None:
+        forked.default_jobs = 1  # the cluster runs pairs side by side: no process forks more
+        ws = Workspace(job.manifest, job.settings, job.encoding, Cache(enabled=job.use_cache),
+                       lexicon_files=job.lexicon_files, generic_files=job.generic_files,
+                       corrections_path=Path(job.corrections_path) if job.corrections_path else None)
+        ws.prepare_engine()
+        while len(_WORKSPACES) >= 2:  # a new job frees the oldest one's documents and model
+            _WORKSPACES.pop(next(iter(_WORKSPACES)))
+        _WORKSPACES[job.token] = ws
+    return ws
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """What :func:`read_document` gives for a plan that cannot be read: the reason."""
+
+    reason: str
+
+
+def read_document(job: BatchJob, doc_id: str) -> "Document | Unreadable":
+    """Read, clean and segment one document of the job (a task of its own)."""
+    with _LOCK:
+        ws = _workspace(job)
+        try:
+            doc = ws.document(job.manifest.get(doc_id))
+        except PlanechoError as e:  # a user's file: reported, not a failed task
+            return Unreadable(str(e))
+        except OSError as e:
+            return Unreadable(f"{e.filename or job.manifest.get(doc_id).file}: cannot read the file ({e.strerror})")
+        finally:
+            ws.forget()  # Dask keeps the document (as this task's result) while pairs need it
+        doc.alignable(job.settings.unit)  # segmented here, once, not by every pair
+        return doc
+
+
+def unreadable(doc: "Document | Unreadable") -> str | None:
+    """Why a plan could not be read, or None."""
+    return doc.reason if isinstance(doc, Unreadable) else None
+
+
+def score_task(job: BatchJob, parent: "Document", child: "Document") -> dict[str, object]:
+    """Score one pair in a worker (:func:`compare.score.score_pair`)."""
+    from .score import score_pair
+
+    start, cpu = time.perf_counter(), time.thread_time()
+    with _LOCK:
+        ws = _workspace(job)
+        try:
+            row = score_pair(ws, parent, child)
+        finally:
+            ws.forget()  # keep the scores only: memory stays flat over thousands of pairs
+    row["seconds"] = round(time.perf_counter() - start, 4)
+    row["cpu_seconds"] = round(time.thread_time() - cpu, 4)  # the pair's cost, whatever else the machine runs
+    row["worker"] = f"{os.uname().nodename}:{os.getpid()}"
+    return row
+
+
+# ---------------------------------------------------------------------------
+# the client side
+
+
+def _entries(pairs: Sequence[tuple[Any, Any]], manifest: Manifest | None) -> tuple[Manifest, list[tuple[str, str]]]:
+    """A manifest holding ``manifest``'s documents plus every plan of ``pairs``
+    given by path, and the pairs as (parent id, child id)."""
+    from align.corpus import entry_for_path
+    from align.document import resolve
+
+    docs: dict[str, DocumentEntry] = {e.id: e for e in manifest.documents} if manifest else {}
+    out: list[tuple[str, str]] = []
+    for child, parent in pairs:
+        ids = []
+        for ref in (parent, child):
+            if isinstance(ref, DocumentEntry):
+                entry = ref
+            elif manifest is not None:
+                entry = resolve(ref, manifest)
+            else:
+                entry = entry_for_path(ref)
+            known = docs.get(entry.id)
+            if known is not None and known.file != entry.file:
+                raise PlanechoError(f"two plans with the id {entry.id!r}: {known.file} and {entry.file}; "
+                                    "rename one of the files")
+            docs.setdefault(entry.id, entry)
+            ids.append(entry.id)
+        out.append((ids[0], ids[1]))
+    path = manifest.path if manifest else Path("<pairs>")
+    return Manifest(path, tuple(docs.values())), out
+
+
+def manifest_pairs(manifest: Manifest) -> list[tuple[str, str]]:
+    """(parent, child) for every document and each of its ancestors, parents
+    before children: the pairs of ``planecho score --manifest`` and ``run``."""
+    from .workspace import Workspace
+
+    return [(x.parent, x.child) for x in Workspace(manifest).pairs()]
+
+
+def _write_row(row: dict[str, object], path: Path) -> None:
+    """One pair's row as a Parquet file, atomically: the dataset never holds a half-written file
+    (readers skip the temporary name, which starts with a dot).  Written with pyarrow directly:
+    through pandas it costs more than a small pair."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .export import atomic_path
+
+    with atomic_path(path) as tmp:
+        pq.write_table(pa.Table.from_pylist([{c: row[c] for c in PAIR_COLUMNS}], schema=_schema()), tmp)
+
+
+def _schema():
+    import pyarrow as pa
+
+    ints = {"verbatim", "adapted", "partial", "local", "dropped"}
+    floats = {"echo", "coverage", "seconds", "cpu_seconds"}
+    return pa.schema([(c, pa.int64() if c in ints else pa.float64() if c in floats else pa.string())
+                      for c in PAIR_COLUMNS])
+
+
+def _done_keys(scores: Path) -> set[str]:
+    """The keys of the pairs already written; removes temporary files left by an
+    interrupted run (older than a minute: a write takes milliseconds)."""
+    if not scores.is_dir():
+        return set()
+    for stale in scores.glob(".pair-*.part"):
+        try:
+            if time.time() - stale.stat().st_mtime > 60:
+                stale.unlink()
+        except OSError:
+            pass
+    return {p.name[len("pair-"):-len(".parquet")] for p in scores.glob("pair-*.parquet")}
+
+
+@dataclass
+class _Progress:
+    """Pairs done / total for a callback ``(done, total, message)``."""
+
+    callback: Callable[[int, int, str], None] | None
+    total: int
+    done: int = 0
+
+    def __call__(self, message: str, advance: int = 1) -> None:
+        self.done += advance
+        if self.callback is not None:
+            self.callback(self.done, self.total, message)
+
+
+def local_client(workers: int | None = None, *, dashboard: bool = True):
+    """A :class:`distributed.Client` of a new local cluster of ``workers``
+    processes (default: the cores this process may use), one thread each."""
+    from distributed import Client, LocalCluster
+
+    n = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                           dashboard_address=":0" if dashboard else None, silence_logs=logging.ERROR)
+    return Client(cluster)
+
+
+def dashboard_of(client) -> str | None:
+    """The cluster's dashboard address, when it has one (the scheduler serves
+    one when bokeh is installed beside it: ``pip install planecho[dashboard]``)."""
+    try:
+        if "dashboard" not in client.scheduler_info().get("services", {}):
+            return None
+
+        def has_bokeh() -> bool:  # nested: sent by value, the scheduler need not have planecho
+            import importlib.util
+
+            return importlib.util.find_spec("bokeh") is not None
+
+        if not client.run_on_scheduler(has_bokeh):
+            return None
+        return client.dashboard_link
+    except Exception:  # noqa: BLE001 - no dashboard to show is not an error
+        return None
+
+
+def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]] | None, out_dir: str | os.PathLike,
+                *, manifest: Manifest | str | os.PathLike | None = None, client=None, workers: int | None = None,
+                settings: "Settings | None" = None, lexicon_files: Sequence[str | os.PathLike] = (),
+                generic_files: Sequence[str | os.PathLike] = (), encoding: str | None = None,
+                use_cache: bool = True, corrections: str | os.PathLike | bool = True,
+                progress: Callable[[int, int, str], None] | None = None,
+                on_client: Callable[[Any], None] | None = None) -> BatchResult:
+    """Score every pair of a manifest, or the given (child, parent) pairs, on Dask.
+
+    ``source``: a manifest (path or :class:`~align.corpus.Manifest`; None: the
+    bundled one) whose pairs are every document with each of its ancestors, or a
+    list of (child, parent) pairs given as manifest ids (of ``manifest``), paths
+    or manifest entries.  ``client``: a :class:`distributed.Client`; without
+    one, a local cluster of ``workers`` processes is started and closed.
+    Results go to ``out_dir`` (see the module's docstring); finished pairs from
+    an earlier run of the same job are skipped.  ``corrections``: a corrections
+    file, True for ``corrections.jsonl`` beside the manifest (as ``planecho
+    score``), False for none.  ``progress(done, total,
+    message)`` is called as pairs finish; ``on_client(client)`` once the
+    cluster is up (to show its dashboard).
+
+    Raises :class:`~align.errors.PlanechoError` for a bad manifest or argument;
+    a plan that cannot be read is reported in :attr:`BatchResult.failures`.
+    """
+    import pandas as pd
+
+    from align.lexicon import load_lexicon
+    from align.match import Settings
+
+    from .export import write_table
+
+    if isinstance(manifest, (str, os.PathLike)):
+        manifest = load_manifest(manifest)
+    if source is None or isinstance(source, (str, os.PathLike, Manifest)):
+        m = source if isinstance(source, Manifest) else load_manifest(source or manifest or default_manifest_path())
+        pairs = manifest_pairs(m)
+    else:
+        m, pairs = _entries(list(source), manifest)
+    load_lexicon(tuple(map(str, lexicon_files)), tuple(map(str, generic_files)))  # a bad file fails here
+    from . import corrections as corr
+
+    if corrections is True:
+        fixes = str(corr.default_path(m.path)) if m.path.name != "<pairs>" else None
+    else:
+        fixes = os.fspath(corrections) if corrections is not False else None
+    if fixes is not None:
+        corr.read(fixes)  # a bad corrections file fails here, before any work
+    job = BatchJob(m, settings or Settings(), tuple(map(str, lexicon_files)), tuple(map(str, generic_files)),
+                   encoding, use_cache, fixes)
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise PlanechoError("--out: not a folder", path=out)
+    scores = out / SCORES_DIR
+
+    failures: dict[tuple[str, str], str] = {}
+    keys: dict[tuple[str, str], str] = {}
+    for p, c in pairs:
+        try:
+            keys[(p, c)] = pair_key(job, m.get(p), m.get(c))
+        except OSError as e:  # a plan that cannot even be opened: listed, the rest go on
+            failures[(p, c)] = f"{e.filename}: cannot read the file ({e.strerror})"
+    done = _done_keys(scores)
+    todo = list(dict.fromkeys(pc for pc in pairs if pc in keys and keys[pc] not in done))
+    skipped = sum(1 for pc in pairs if pc in keys and keys[pc] in done)
+    tick = _Progress(progress, len(pairs), skipped)
+    if skipped:
+        tick(f"{skipped} pairs already scored", 0)
+    for (p, c), reason in failures.items():
+        tick(f"cannot score {c} ← {p}")
+    if todo:
+        own = client is None
+        if own:
+            client = local_client(workers)
+        try:
+            if on_client is not None:
+                on_client(client)
+            _run(client, job, todo, keys, scores, failures, tick)
+        finally:
+            if own:
+                cluster = client.cluster
+                client.close()
+                cluster.close()
+
+    import pyarrow.parquet as pq
+
+    rows = []
+    for pc in pairs:
+        key = keys.get(pc)
+        path = scores / f"pair-{key}.parquet"
+        if key is not None and pc not in failures and path.is_file():
+            rows.extend(pq.read_table(path, columns=SCORE_COLUMNS).to_pylist())
+    summary = pd.DataFrame(rows, columns=SCORE_COLUMNS)  # built as `planecho score` builds it
+    fails = pd.DataFrame([(c, p, r) for (p, c), r in failures.items()], columns=FAILURE_COLUMNS)
+    written = [write_table(summary, out / "summary.csv")]
+    failures_path = out / "failures.csv"
+    if len(fails):
+        written.append(write_table(fails, failures_path))
+    elif failures_path.exists():
+        failures_path.unlink()  # from an earlier run whose failures are now scored
+    return BatchResult(summary, fails, len(todo) - sum(1 for pc in todo if pc in failures), skipped, out, written)
+
+
+def _run(client, job: BatchJob, todo: list[tuple[str, str]], keys: dict[tuple[str, str], str], scores: Path,
+         failures: dict[tuple[str, str], str], tick: _Progress) -> None:
+    """Read the documents the pairs need (one task each), then score the pairs
+    (one task each), writing each result as it arrives."""
+    from distributed import as_completed
+
+    needed = list(dict.fromkeys(d for pc in todo for d in pc))
+    job = replace(job, token=_job_token(job))
+    shared = client.scatter(job, broadcast=True, hash=False)
+    doc_futures = {d: client.submit(read_document, shared, d, key=f"read-{d}-{job.token[:16]}", pure=False)
+                   for d in needed}
+    # each document stays on the worker that read it; only whether it could be read comes back
+    checks = {client.submit(unreadable, f, key=f"check-{d}-{job.token[:16]}", pure=False): d
+              for d, f in doc_futures.items()}
+    broken: dict[str, str] = {}
+    for future, why in as_completed(list(checks), with_results=True, raise_errors=False):
+        if why is None:
+            continue
+        doc_id = checks[future]
+        broken[doc_id] = _reason(why) if isinstance(why, BaseException) else why
+        log.warning("%s", broken[doc_id])
+    del checks
+    futures = {}
+    uses = {d: 0 for d in doc_futures}  # pairs still to score per document: released at 0, freeing its memory
+    for p, c in todo:
+        bad = [d for d in (c, p) if d in broken]
+        if bad:
+            failures[(p, c)] = "; ".join(broken[d] for d in bad)
+            tick(f"cannot score {c} ← {p}")
+            continue
+        uses[p] += 1
+        uses[c] += 1
+        f = client.submit(score_task, shared, doc_futures[p], doc_futures[c], key=f"score-{keys[(p, c)][:24]}",
+                          pure=False)
+        futures[f] = (p, c)
+    for d, n in uses.items():
+        if n == 0:
+            del doc_futures[d]
+    for future in as_completed(list(futures)):
+        p, c = futures.pop(future)
+        for d in (p, c):
+            uses[d] -= 1
+            if uses[d] == 0:
+                del doc_futures[d]
+        if future.status == "error":
+            failures[(p, c)] = _reason(future.exception())
+            tick(f"failed {c} ← {p}")
+            continue
+        row = future.result()
+        row["key"] = keys[(p, c)]
+        _write_row(row, scores / f"pair-{keys[(p, c)]}.parquet")
+        tick(f"{c} ← {p}")
+        future.release()
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, PlanechoError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+# ---------------------------------------------------------------------------
+# progress on stderr
+
+
+class ProgressReport:
+    """Pairs done / total with the time left: a rich bar on a terminal, a line
+    every few seconds (and at the end) otherwise.  Use as a context manager and
+    pass the instance as ``progress=``."""
+
+    def __init__(self, *, every: float = 5.0, stream=None) -> None:
+        from rich.console import Console
+
+        self.console = Console(file=stream or sys.stderr)
+        self.every = every
+        self._bar = None
+        self._task = None
+        self._last = 0.0
+        self._start = time.monotonic()
+        self._first: tuple[float, int] | None = None
+
+    def __enter__(self) -> "ProgressReport":
+        if self.console.is_terminal:
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                       TimeRemainingColumn)
+
+            self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+                                 console=self.console, transient=True)
+            self._bar.__enter__()
+            self._task = self._bar.add_task("scoring", total=None)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+    def message(self, text: str) -> None:
+        self.console.print(text, markup=False, highlight=False)
+
+    def __call__(self, done: int, total: int, message: str) -> None:
+        now = time.monotonic()
+        if self._first is None:
+            self._first = (now, done)  # pairs skipped as done do not count for the rate
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, total=total, description=message[:50])
+            return
+        if now - self._last < self.every and done < total:
+            return
+        self._last = now
+        t0, d0 = self._first
+        rate = (done - d0) / (now - t0) if now > t0 and done > d0 else 0.0
+        left = f", about {(total - done) / rate:.0f} s left" if rate and done < total else ""
+        self.message(f"planecho: {done}/{total} pairs{left}")

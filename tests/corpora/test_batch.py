@@ -1,0 +1,158 @@
+"""The batch scorer on a local Dask cluster of two worker processes gives the
+numbers of ``planecho score``, survives a killed worker and an interruption,
+and reports an unreadable plan while scoring the rest."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from align.corpus import default_manifest_path, load_manifest
+from compare.batch import SCORES_DIR, score_batch
+from compare.score import SCORE_COLUMNS, score_pair
+from compare.workspace import Workspace
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+import gencorpus  # noqa: E402
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                       silence_logs=logging.ERROR)
+    c = distributed.Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
+
+
+def sequential(manifest) -> pd.DataFrame:
+    """What ``planecho score --manifest`` prints: one process, pair after pair."""
+    ws = Workspace(manifest) if not isinstance(manifest, (str, Path)) else Workspace.open(manifest)
+    return pd.DataFrame([score_pair(ws, x.parent, x.child) for x in ws.pairs()], columns=SCORE_COLUMNS)
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory):
+    """A generated corpus of 30 plans (79 pairs) and its single-process scores."""
+    g = gencorpus.generate(tmp_path_factory.mktemp("national"), 30)
+    return g, sequential(g.manifest)
+
+
+def test_the_bundled_corpus_scores_as_in_one_process(client, tmp_path):
+    got = score_batch(default_manifest_path(), tmp_path, client=client, use_cache=False)
+    want = sequential(default_manifest_path())
+    assert len(want) == 9 and want["echo"].gt(0).all()
+    pd.testing.assert_frame_equal(got.summary, want)
+    assert got.computed == 9 and got.skipped == 0 and got.failures.empty
+    # the Parquet dataset holds the same rows, one file per pair
+    data = pd.read_parquet(tmp_path / SCORES_DIR)
+    assert len(list((tmp_path / SCORES_DIR).iterdir())) == 9
+    assert sorted(data["echo"]) == sorted(want["echo"])
+    assert pd.read_csv(tmp_path / "summary.csv")["echo"].tolist() == want["echo"].tolist()
+
+
+def test_a_generated_corpus_scores_as_in_one_process_and_finds_the_planted_echo(client, national, tmp_path):
+    g, want = national
+    got = score_batch(g.manifest, tmp_path, client=client, use_cache=False)
+    assert len(want) == 79
+    pd.testing.assert_frame_equal(got.summary, want)
+    planted = [g.expected[(r.child_doc, r.parent_doc)] for r in got.summary.itertuples()]
+    error = (got.summary["echo"] - planted).abs()
+    assert error.max() <= 0.05, got.summary.assign(planted=planted)[error > 0.05]
+    assert min(planted) < 0.35 and max(planted) > 0.6  # the corpus has weak and strong echoes
+
+
+def _worker_pids(client) -> list[int]:
+    return list(client.run(os.getpid).values())
+
+
+def test_a_killed_worker_costs_nothing(client, national, tmp_path):
+    g, want = national
+    killed = []
+
+    def kill_one(done: int, total: int, message: str) -> None:
+        if done == 10 and not killed:
+            pid = _worker_pids(client)[0]
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    got = score_batch(g.manifest, tmp_path, client=client, use_cache=False, progress=kill_one)
+    assert killed and killed[0] not in _worker_pids(client)  # the worker really died (and was replaced)
+    pd.testing.assert_frame_equal(got.summary, want)
+    assert got.failures.empty and got.computed == len(want)
+
+
+def test_a_second_run_after_an_interruption_computes_only_the_missing_pairs(client, national, tmp_path):
+    g, want = national
+
+    def interrupt(done: int, total: int, message: str) -> None:
+        if done == 12:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        score_batch(g.manifest, tmp_path, client=client, use_cache=False, progress=interrupt)
+    first = {p: p.stat().st_mtime_ns for p in (tmp_path / SCORES_DIR).glob("*.parquet")}
+    assert len(first) == 12
+    assert not list((tmp_path / SCORES_DIR).glob(".*"))  # no temporary file left behind
+    again = score_batch(g.manifest, tmp_path, client=client, use_cache=False)
+    assert again.skipped == 12 and again.computed == len(want) - 12
+    assert {p: p.stat().st_mtime_ns for p in first} == first  # the finished pairs were not redone
+    pd.testing.assert_frame_equal(again.summary, want)
+    third = score_batch(g.manifest, tmp_path, client=client, use_cache=False)
+    assert third.computed == 0 and third.skipped == len(want)
+
+
+def test_an_unreadable_plan_is_reported_and_the_rest_scored(client, tmp_path):
+    g = gencorpus.generate(tmp_path / "corpus", 8)
+    broken = tmp_path / "corpus" / "city-0000.txt"
+    broken.write_bytes(b"<html><body>  </body></html>")  # no plan text at all
+    got = score_batch(g.manifest, tmp_path / "out", client=client, use_cache=False)
+    manifest = load_manifest(g.manifest)
+    pairs = [(x.parent, x.child) for x in Workspace(manifest).pairs()]
+    bad = [(p, c) for p, c in pairs if "city-0000" in (p, c)]
+    assert bad and len(got.failures) == len(bad)
+    assert set(zip(got.failures["parent_doc"], got.failures["child_doc"])) == set(bad)
+    assert all("city-0000.txt" in r and "no Chinese" in r for r in got.failures["reason"])
+    ws = Workspace(manifest)
+    want = pd.DataFrame([score_pair(ws, p, c) for p, c in pairs if (p, c) not in bad], columns=SCORE_COLUMNS)
+    pd.testing.assert_frame_equal(got.summary, want)
+    assert len(want) == len(pairs) - len(bad)
+    assert pd.read_csv(tmp_path / "out" / "failures.csv")["child_doc"].tolist() == got.failures["child_doc"].tolist()
+
+
+def test_pairs_given_as_paths_score_as_in_one_process(client, national, tmp_path):
+    g, _ = national
+    root = g.manifest.parent
+    pairs = [(root / "county-00001.txt", root / "city-0001.txt"), (root / "city-0001.txt", root / "province-000.txt")]
+    got = score_batch(pairs, tmp_path, client=client, use_cache=False)
+    ws = Workspace(load_manifest(g.manifest).__class__(Path("<pairs>"), ()))
+    want = pd.DataFrame([score_pair(ws, ws.document(p), ws.document(c)) for c, p in pairs], columns=SCORE_COLUMNS)
+    pd.testing.assert_frame_equal(got.summary, want)
+    assert got.summary["child_doc"].tolist() == ["county-00001", "city-0001"]
+
+
+def test_the_command_line_runs_a_local_cluster_and_resumes(tmp_path, tmp_path_factory):
+    g = gencorpus.generate(tmp_path / "corpus", 6)
+    env = {**os.environ, "PLANECHO_CACHE_DIR": str(tmp_path_factory.mktemp("cache"))}
+    cmd = [sys.executable, "-m", "compare.cli", "score", "--manifest", str(g.manifest), "--out", str(tmp_path / "o"),
+           "--workers", "2"]
+    first = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    assert first.returncode == 0, first.stderr
+    plain = subprocess.run(cmd[:6], capture_output=True, text=True, env=env, timeout=300)
+    assert first.stdout == plain.stdout and plain.stdout.count("\n") == 1 + len(g.expected)
+    assert f"{len(g.expected)} pairs scored, 0 already done" in first.stderr
+    assert "Traceback" not in first.stderr and "distributed." not in first.stderr
+    again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    assert again.returncode == 0 and again.stdout == first.stdout
+    assert f"0 pairs scored, {len(g.expected)} already done" in again.stderr
+    both = subprocess.run([*cmd, "--scheduler", "tcp://127.0.0.1:1"], capture_output=True, text=True, env=env)
+    assert both.returncode == 2 and both.stderr.startswith("planecho: error:") and "not both" in both.stderr
