@@ -13,15 +13,15 @@ __all__ = ["load_document", "document_from_text", "Aligner", "Settings", "align_
 def __getattr__(name: str):
     # lazy: importing align stays cheap for the CLI
     if name in ("load_document", "document_from_text"):
-        from . import document
+        from align.reading import document
 
         return getattr(document, name)
     if name in ("Aligner", "Settings", "align_documents"):
-        from . import match
+        from align.decisions import match
 
         return getattr(match, name)
     if name == "CorpusModel":
-        from .model import CorpusModel
+        from align.retrieval.model import CorpusModel
 
         return CorpusModel
     raise AttributeError(name)

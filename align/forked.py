@@ -1,6 +1,6 @@
 """Large models and alignments: work shared with forked processes.
 
-Building a :class:`~align.model.CorpusModel` over many units counts the
+Building a :class:`~align.retrieval.model.CorpusModel` over many units counts the
 background's jieba words in a second process (:class:`ForkedCall`) while
 this one computes the character statistics.
 
@@ -46,10 +46,10 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .records import Unit
+from align.records import Unit
 
 if TYPE_CHECKING:
-    from .match import Aligner, Link
+    from align.decisions.match import Aligner, Link
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -277,7 +277,7 @@ def _compact(links: list["Link"], children, aligner: "Aligner") -> list[tuple]:
 
 
 def _links(compact: list[tuple], child_units: Sequence[Unit], part: range, aligner: "Aligner") -> list["Link"]:
-    from .match import Link
+    from align.decisions.match import Link
 
     parents = aligner.parents_
     return [Link(child_units[part.start + i], None if j < 0 else parents[j].unit, *rest) for i, j, *rest in compact]

@@ -2,7 +2,7 @@
 
 Offsets (``start``/``end``) always index the *original* text of a document:
 the decoded characters of a ``.txt`` file, or the text extracted from a
-``.docx``/``.pdf``/``.html`` file (see :mod:`align.ingest`).  ``end`` is
+``.docx``/``.pdf``/``.html`` file (see :mod:`align.reading.ingest`).  ``end`` is
 exclusive.  The text shown and exported is the cleaned text, which is the
 original with recorded removals taken out, so every character of ``text``
 has an original offset.
@@ -57,7 +57,7 @@ class Removal:
 
     start: int
     end: int
-    reason: str  # one of align.clean.REASONS
+    reason: str  # one of align.reading.clean.REASONS
     detail: str = ""
 
 

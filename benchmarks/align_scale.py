@@ -18,7 +18,7 @@ seeded random generator, so a run is reproducible:
 
 Units are built directly as :class:`align.records.Unit` records.  The corpus
 model is built over parents and children (what ``align_documents`` does for
-a pair without a shared model), then one :class:`~align.match.Aligner`
+a pair without a shared model), then one :class:`~align.decisions.match.Aligner`
 aligns the children (both share the work with forked processes at this
 size: :mod:`align.forked`).  The figures: generation, model build,
 alignment, total (model + alignment), each process's peak resident size
@@ -143,8 +143,8 @@ class Perturber:
 
 
 def corpus_sentences() -> list[str]:
-    from align.corpus import default_manifest_path, load_manifest
-    from align.document import load_document
+    from align.reading.corpus import default_manifest_path, load_manifest
+    from align.reading.document import load_document
 
     manifest = load_manifest(default_manifest_path())
     out = []
@@ -273,8 +273,8 @@ def one_run(n: int, planted_share: float, sample_memory: bool) -> dict:
     import scipy.sparse  # noqa: F401
     import sklearn.feature_extraction.text  # noqa: F401
 
-    from align.match import Aligner, Settings
-    from align.model import CorpusModel
+    from align.decisions.match import Aligner, Settings
+    from align.retrieval.model import CorpusModel
 
     t0 = time.perf_counter()
     parents, children, planted, base = generate(n, n, planted_share)

@@ -16,8 +16,8 @@ Phases of one run, timed separately:
   is printed on its own line and in a second total, so nothing is hidden;
 * background (counted): reading the shipped national background once;
 * pairs (counted): for each declared pair, its
-  :func:`~align.model.pair_model` (the two plans over that background, as
-  every entry point builds it) and :class:`~align.match.Aligner` on it.
+  :func:`~align.retrieval.model.pair_model` (the two plans over that background, as
+  every entry point builds it) and :class:`~align.decisions.match.Aligner` on it.
 
 Wall time is the target; the process's CPU time is printed beside it, since
 on shared cores the wall time also counts waiting for a core.
@@ -50,11 +50,11 @@ def one_run(unit: str) -> dict:
     import scipy.sparse  # noqa: F401
     import sklearn.feature_extraction.text  # noqa: F401
 
-    from align.corpus import default_manifest_path, load_manifest
-    from align.document import load_document
-    from align.lexicon import load_lexicon
-    from align.match import Aligner, Settings
-    from align.model import pair_model, shared_tokenizer
+    from align.reading.corpus import default_manifest_path, load_manifest
+    from align.reading.document import load_document
+    from align.retrieval.lexicon import load_lexicon
+    from align.decisions.match import Aligner, Settings
+    from align.retrieval.model import pair_model, shared_tokenizer
 
     t0b = time.perf_counter()
     shared_tokenizer(load_lexicon())  # jieba's dictionary and the lexicon, as Workspace.prepare_engine
@@ -66,8 +66,8 @@ def one_run(unit: str) -> dict:
     t2, c2 = time.perf_counter(), time.process_time()
 
     # counted: every declared pair, each with its own corpus model (the two plans over the shipped
-    # national background, as every entry point builds it: align.model.pair_model) …
-    from align.background import bigram_counts, forms
+    # national background, as every entry point builds it: align.retrieval.model.pair_model) …
+    from align.retrieval.background import bigram_counts, forms
 
     forms(), bigram_counts()  # the shipped background, read once per process
     t3, c3 = time.perf_counter(), time.process_time()

@@ -101,8 +101,8 @@ def planted_echo(child: Plan, ancestor: Plan) -> float:
 def source_sentences(manifest_path: str | Path | None = None) -> list[str]:
     """Body sentences of the bundled plans, as planecho segments them,
     de-duplicated so that no two share a run of ``SHARED`` characters."""
-    from align.corpus import default_manifest_path, load_manifest
-    from align.document import load_document
+    from align.reading.corpus import default_manifest_path, load_manifest
+    from align.reading.document import load_document
 
     m = load_manifest(manifest_path or default_manifest_path())
     seen: set[str] = set()

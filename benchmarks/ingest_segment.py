@@ -44,8 +44,8 @@ TARGET_S = 1.0
 
 def one_run() -> dict:
     t0 = time.perf_counter()
-    from align.corpus import default_manifest_path, load_manifest
-    from align.document import load_document
+    from align.reading.corpus import default_manifest_path, load_manifest
+    from align.reading.document import load_document
 
     t1 = time.perf_counter()
     c1 = time.process_time()
@@ -92,7 +92,7 @@ def nested_html(levels: int, folder: Path) -> Path:
 
 
 def run_nested() -> None:
-    from align.ingest import read_source
+    from align.reading.ingest import read_source
 
     times = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -4,15 +4,15 @@ The project keeps a re-implementation of a library only where it is at least
 2× faster on a job users run, tested equal (issue 12).  This prints the
 ratios that decided the three cases, so the decision can be re-checked:
 
-* ``tokens``: the route search of ``align/tokens.py`` (removed) against
+* ``tokens``: the route search of ``align/retrieval/tokens.py`` (removed) against
   jieba's own ``Tokenizer.lcut(text, HMM=False)`` with the same dictionary
   and user words, on every matching form the job tokenizes;
-* ``index``: the NumPy term counting of ``align/index.py`` (kept) against
+* ``index``: the NumPy term counting of ``align/retrieval/index.py`` (kept) against
   scikit-learn's ``TfidfVectorizer`` (``analyzer="char"``, 2–4-grams, and a
   word view with the jieba tokenizer, ``token_pattern=None``), fitting and
   transforming what the job does (the words are cut beforehand for both);
-* ``tiling``: the numba tiling of ``align/tiling_jit.py`` (removed) against
-  the Python tiling of ``align/tiling.py``, on every pair the job tiles.
+* ``tiling``: the numba tiling of ``align/retrieval/tiling_jit.py`` (removed) against
+  the Python tiling of ``align/retrieval/tiling.py``, on every pair the job tiles.
 
 The removed code is read from the commit before its removal (``--rev``,
 git is needed) into a package of its own; the tiling kernel needs numba,
@@ -21,7 +21,7 @@ The index is the one in ``align/`` now.
 
 The job is the pair-scoring loop of ``planecho run``: every (ancestor,
 descendant) pair of the bundled manifest, each with its own pair model
-(:func:`align.model.pair_model`), no result cache.  It is run once to record
+(:func:`align.retrieval.model.pair_model`), no result cache.  It is run once to record
 the inputs each part receives; each part is then timed on those inputs, own
 and library interleaved (the order alternating), in ``--repeats`` rounds.
 Figures are medians; the machine is shared, so the load is printed, and
@@ -69,8 +69,8 @@ def own_package(rev: str, into: Path):
 
 def record_job():
     """Run the job once; return its wall time and what each part received."""
-    import align.features
-    import align.index
+    import align.retrieval.features
+    import align.retrieval.index
     from compare.workspace import Workspace
 
     ws = Workspace.open()
@@ -78,8 +78,8 @@ def record_job():
     fits: list[list[str]] = []  # per pair: the forms the index is fitted on …
     queries: list[list[list[str]]] = []  # … and the lists of forms it transforms
     tiled: list[tuple[str, str, list[float], list[float]]] = []  # (child, parent) forms and weights tiled
-    fit, transform, pair_features = (align.index.NgramIndex.fit_transform, align.index.NgramIndex.transform,
-                                     align.features.pair_features)
+    fit, transform, pair_features = (align.retrieval.index.NgramIndex.fit_transform, align.retrieval.index.NgramIndex.transform,
+                                     align.retrieval.features.pair_features)
 
     def fit_rec(self, forms, *a, **k):
         fits.append(list(forms))
@@ -94,18 +94,18 @@ def record_job():
         tiled.append((c.form.text, p.form.text, c.weights, p.weights))
         return pair_features(c, p, *a, **k)
 
-    import align.match
+    import align.decisions.match
 
-    align.index.NgramIndex.fit_transform, align.index.NgramIndex.transform = fit_rec, transform_rec
-    align.match.pair_features = pair_rec
+    align.retrieval.index.NgramIndex.fit_transform, align.retrieval.index.NgramIndex.transform = fit_rec, transform_rec
+    align.decisions.match.pair_features = pair_rec
     try:
         t = time.perf_counter()
         for parent, child in ws.pairs():
             ws.alignment(docs[parent], docs[child])
         wall = time.perf_counter() - t
     finally:
-        align.index.NgramIndex.fit_transform, align.index.NgramIndex.transform = fit, transform
-        align.match.pair_features = pair_features
+        align.retrieval.index.NgramIndex.fit_transform, align.retrieval.index.NgramIndex.transform = fit, transform
+        align.decisions.match.pair_features = pair_features
     return wall, len(ws.pairs()), fits, queries, tiled
 
 
@@ -151,7 +151,7 @@ def report(name: str, t_own, t_lib, job: float, what: str) -> None:
 
 
 def bench_tokens(own_pkg, fits, queries, repeats: int, job: float) -> None:
-    from align.lexicon import load_lexicon
+    from align.retrieval.lexicon import load_lexicon
 
     tok = own_pkg.tokens.Tokenizer(load_lexicon())  # the old Tokenizer: jieba with the lexicon as user words
     per_pair = [list(dict.fromkeys(f + [x for q in qs for x in q])) for f, qs in zip(fits, queries)]
@@ -173,10 +173,10 @@ def bench_index(fits, queries, repeats: int, job: float) -> None:
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from align.index import NgramIndex
-    from align.match import Settings
-    from align.model import shared_tokenizer
-    from align.lexicon import load_lexicon
+    from align.retrieval.index import NgramIndex
+    from align.decisions.match import Settings
+    from align.retrieval.model import shared_tokenizer
+    from align.retrieval.lexicon import load_lexicon
 
     s = Settings()
     tok = shared_tokenizer(load_lexicon())
@@ -215,8 +215,8 @@ def bench_index(fits, queries, repeats: int, job: float) -> None:
 def bench_tiling(own_pkg, tiled, repeats: int, job: float) -> None:
     import numpy as np
 
-    from align.features import MIN_TILE
-    from align.tiling import gram_index, shared_tiles
+    from align.retrieval.features import MIN_TILE
+    from align.retrieval.tiling import gram_index, shared_tiles
 
     try:
         jit = importlib.import_module("planecho_own.tiling_jit")

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from align.corpus import DocumentEntry, Manifest, default_manifest_path, load_manifest
+from align.reading.corpus import DocumentEntry, Manifest, default_manifest_path, load_manifest
 from align.errors import PlanechoError
 
 from .score import SCORE_COLUMNS
@@ -50,8 +50,8 @@ from .score import SCORE_COLUMNS
 if TYPE_CHECKING:
     import pandas as pd
 
-    from align.document import Document
-    from align.match import Settings
+    from align.reading.document import Document
+    from align.decisions.match import Settings
 
 log = logging.getLogger(__name__)
 
@@ -108,8 +108,8 @@ def pair_key(job: BatchJob, parent: DocumentEntry, child: DocumentEntry) -> str:
     fields, the settings, the lexicon files, the shipped background, the version
     and the engine's source (:func:`compare.cache.make_key`): everything a pair's
     result depends on (:meth:`compare.workspace.Workspace.alignment`)."""
-    from align.background import BACKGROUND_FILE, COUNTS_FILE
-    from align.lexicon import GENERIC_FILE, LEXICON_FILE
+    from align.retrieval.background import BACKGROUND_FILE, COUNTS_FILE
+    from align.retrieval.lexicon import GENERIC_FILE, LEXICON_FILE
 
     from .cache import file_digest, make_key
 
@@ -203,8 +203,8 @@ def score_task(job: BatchJob, parent: "Document", child: "Document") -> dict[str
 def _entries(pairs: Sequence[tuple[Any, Any]], manifest: Manifest | None) -> tuple[Manifest, list[tuple[str, str]]]:
     """A manifest holding ``manifest``'s documents plus every plan of ``pairs``
     given by path, and the pairs as (parent id, child id)."""
-    from align.corpus import entry_for_path
-    from align.document import resolve
+    from align.reading.corpus import entry_for_path
+    from align.reading.document import resolve
 
     docs: dict[str, DocumentEntry] = {e.id: e for e in manifest.documents} if manifest else {}
     out: list[tuple[str, str]] = []
@@ -325,7 +325,7 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
                 on_client: Callable[[Any], None] | None = None) -> BatchResult:
     """Score every pair of a manifest, or the given (child, parent) pairs, on Dask.
 
-    ``source``: a manifest (path or :class:`~align.corpus.Manifest`; None: the
+    ``source``: a manifest (path or :class:`~align.reading.corpus.Manifest`; None: the
     bundled one) whose pairs are every document with each of its ancestors, or a
     list of (child, parent) pairs given as manifest ids (of ``manifest``), paths
     or manifest entries.  ``client``: a :class:`distributed.Client`; without
@@ -342,8 +342,8 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
     """
     import pandas as pd
 
-    from align.lexicon import load_lexicon
-    from align.match import Settings
+    from align.retrieval.lexicon import load_lexicon
+    from align.decisions.match import Settings
 
     from .export import write_table
 

@@ -59,13 +59,13 @@ def app(verbose: int) -> None:
 
 
 def _manifest(path: Optional[Path]):
-    from align.corpus import default_manifest_path, load_manifest
+    from align.reading.corpus import default_manifest_path, load_manifest
 
     return load_manifest(path if path is not None else default_manifest_path())
 
 
 def _load(ref: str, manifest_path: Optional[Path], encoding: Optional[str] = None):
-    from align.document import load_document
+    from align.reading.document import load_document
 
     manifest = _manifest(manifest_path) if manifest_path is not None else None
     return load_document(ref, manifest=manifest, encoding=encoding)
@@ -185,7 +185,7 @@ def corpus(manifest_path: Optional[Path], strict: bool) -> int:
     from rich.table import Table
     from rich.text import Text
 
-    from align.document import load_document
+    from align.reading.document import load_document
 
     m = _manifest(manifest_path)
     numeric = ("characters", "chapters", "sections", "tables", "sentences", "clauses")
@@ -199,7 +199,7 @@ def corpus(manifest_path: Optional[Path], strict: bool) -> int:
         except PlanechoError as e:
             if strict:
                 raise
-            from align.corpus import escape_text
+            from align.reading.corpus import escape_text
 
             log.warning("skipped %s: %s", entry.id, escape_text(str(e)))
             failed += 1
@@ -284,7 +284,7 @@ def settings_options(f):
 
 
 def _settings(unit: str):
-    from align.match import Settings
+    from align.decisions.match import Settings
 
     return Settings(unit=unit)
 
@@ -344,8 +344,8 @@ def eval_(gold: tuple[Path, ...], corrections_file: Optional[Path], errors: bool
     Examples: planecho eval ../shared/gold/taizhou-from-zhejiang.jsonl
               planecho eval --corrections corpora/corrections.jsonl
     """
-    from align.evaluate import evaluate_gold, evaluate_items, read_gold
-    from align.lexicon import load_lexicon
+    from align.decisions.evaluate import evaluate_gold, evaluate_items, read_gold
+    from align.retrieval.lexicon import load_lexicon
     from compare.render import render_eval
 
     if not gold and corrections_file is None:
@@ -368,7 +368,7 @@ def eval_(gold: tuple[Path, ...], corrections_file: Optional[Path], errors: bool
 
 def _correction_labels(path: Path, manifest, docs: dict) -> list:
     """A corrections file as gold items (validated, matched to the current units)."""
-    from align.document import load_document
+    from align.reading.document import load_document
     from compare import corrections as corr
 
     if not path.is_file():
@@ -592,7 +592,7 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, out_di
             except PlanechoError as e:
                 if strict or children:
                     raise
-                from align.corpus import escape_text
+                from align.reading.corpus import escape_text
 
                 log.warning("skipped %s ← %s: %s", c.doc_id, p.doc_id, escape_text(str(e)))
                 problems.append(e)
@@ -610,7 +610,7 @@ def _write_scores(df, fmt: str) -> None:
 
 def _warn_failed(ws) -> None:
     """One line per document left out: ``planecho: skipped ID: FILE: REASON``."""
-    from align.corpus import escape_text
+    from align.reading.corpus import escape_text
 
     for doc_id, e in ws.failed.items():
         log.warning("skipped %s: %s", doc_id, escape_text(str(e)))
@@ -733,7 +733,7 @@ def tui(docs: tuple[str, ...], manifest_path: Optional[Path], out_dir: Path, no_
 def _print_error(message: str) -> None:
     """``planecho: error: …`` on stderr; control characters escaped, so each line
     of the message (a manifest's problems are one per line) stays one line."""
-    from align.corpus import escape_text
+    from align.reading.corpus import escape_text
 
     lines = [escape_text(line) for line in message.split("\n")]
     print("planecho: error: " + "\n".join(lines), file=sys.stderr)
@@ -759,7 +759,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.close()
         sys.exit(0)
     except OSError as e:  # a file the library did not expect to fail (permissions, a full disk…)
-        from align.corpus import os_reason
+        from align.reading.corpus import os_reason
 
         where = f"{e.filename}: " if e.filename is not None else ""
         _print_error(f"{where}{os_reason(e)}")

@@ -21,7 +21,7 @@ that contains the corrected text.  A correction that matches no unit any more
 is left out and reported in one warning line per pair.
 
 The engine's result (and the cache) stay as computed: :func:`apply` returns a
-corrected copy of an :class:`~align.result.Alignment`, which
+corrected copy of an :class:`~align.decisions.result.Alignment`, which
 :meth:`compare.workspace.Workspace.alignment` hands to every command and the
 TUI.  The file is rewritten atomically (a temporary file, then
 ``os.replace``), so a crash while saving leaves the previous file whole.
@@ -42,9 +42,9 @@ from typing import TYPE_CHECKING
 from align.errors import ExportError, InputError
 
 if TYPE_CHECKING:
-    from align.match import Link
+    from align.decisions.match import Link
     from align.records import Unit
-    from align.result import Alignment
+    from align.decisions.result import Alignment
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def make(child: "Unit", parent: "Unit", relation: str, note: str = "", *, who: s
          when: datetime | None = None) -> Correction:
     """A correction of the link ``child`` → ``parent`` (``relation`` ``none``: the link is wrong).
 
-    >>> from align.document import document_from_text
+    >>> from align.reading.document import document_from_text
     >>> c = document_from_text("推进未来社区建设。", "c").units("sentence")[0]
     >>> p = document_from_text("全面推进未来社区建设。", "p").units("sentence")[0]
     >>> make(c, p, "adapted", "same measure", who="li").relation
@@ -248,7 +248,7 @@ def _concerns(u: "Unit", c: Correction) -> bool:
 def find_units(units: Sequence["Unit"], start: int, end: int, text: str) -> list["Unit"]:
     """The units of the current segmentation that a corrected span stands for.
 
-    >>> from align.document import document_from_text
+    >>> from align.reading.document import document_from_text
     >>> d = document_from_text("推进未来社区建设，打造共同富裕现代化基本单元。", "d")
     >>> s = d.units("sentence")[0]
     >>> [u.text for u in find_units(d.units("clause"), s.start, s.end, s.text)]
@@ -297,7 +297,7 @@ def apply(alignment: "Alignment", corrections: Iterable[Correction]) -> Applied:
 
     The engine's own result is not changed.
     """
-    from align.match import Link
+    from align.decisions.match import Link
 
     mine = for_pair(corrections, alignment.parent_doc, alignment.child_doc)
     if not mine:
@@ -377,17 +377,17 @@ def warning(path: str | os.PathLike, parent_doc: str, child_doc: str, unmatched:
 
 
 def gold_items(corrections: Iterable[Correction], documents) -> tuple[list, list[Correction]]:
-    """The corrections as gold items of :mod:`align.evaluate` (a scholar's
+    """The corrections as gold items of :mod:`align.decisions.evaluate` (a scholar's
     corrections become the evaluation set), and those that match no unit.
 
-    ``documents`` maps a doc id to its :class:`~align.document.Document`.  A
+    ``documents`` maps a doc id to its :class:`~align.reading.document.Document`.  A
     child unit with a derived correction is a positive item (``adapted`` →
     ``paraphrase``) with that parent passage; a unit whose only corrections
     say a link is wrong is a ``none`` item: no source in that parent.  The
     texts are taken from the current documents' original text, so the
     evaluation's locator finds them.
     """
-    from align.evaluate import GoldItem
+    from align.decisions.evaluate import GoldItem
 
     items, unmatched = [], []
     per_child: dict[tuple, list[tuple[Correction, list, list]]] = {}

@@ -3,7 +3,7 @@
 * **dropped** — parent body units no child unit links to, by parent chapter;
 * **local additions** — child body units with no source, by child chapter;
 * **changed targets** — linked pairs whose numbers for the same indicator
-  differ (from the engine's evidence, :mod:`align.numbers`): the same kind
+  differ (from the engine's evidence, :mod:`align.reading.numbers`): the same kind
   (target with target, achieved value with achieved value) and year, the same
   mode (level or change); rates, shares, per-capita values and intensities
   compare across levels, absolute totals only between plans of the same
@@ -18,15 +18,15 @@
   needs ``evidence`` — ``aligned pair`` (a child unit using the variant is
   linked to a parent unit using the original) or ``same context`` (the child
   unit names the original too, or its context shares wording with the
-  original's, :func:`align.phrases.variant_evidence`).  Each variant is paired
+  original's, :func:`align.decisions.phrases.variant_evidence`).  Each variant is paired
   with its closest originals only.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from align.match import SECTION_SEP
-from align.result import Alignment
+from align.decisions.match import SECTION_SEP
+from align.decisions.result import Alignment
 
 from .score import chapter_label, counted
 
@@ -113,7 +113,7 @@ REBRAND_COLUMNS = ["child_doc", "parent_doc", "parent_phrase", "child_phrase", "
 def rebrands(a: Alignment) -> "pd.DataFrame":
     import pandas as pd
 
-    from align.phrases import Searchable, context_of, find_phrase, is_region_swap, variant_evidence
+    from align.decisions.phrases import Searchable, context_of, find_phrase, is_region_swap, variant_evidence
 
     units = {u.unit_id: u for u in a.parent_units}
     cunits = {u.unit_id: u for u in a.child_units}

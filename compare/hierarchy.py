@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from align.result import Alignment
+from align.decisions.result import Alignment
 
 if TYPE_CHECKING:
     import pandas as pd

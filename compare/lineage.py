@@ -1,7 +1,7 @@
 """Phrase lineage: where a phrase and its variants occur down the hierarchy,
 and which of a parent's distinctive phrases each child carries.
 
->>> from align.document import document_from_text
+>>> from align.reading.document import document_from_text
 >>> p = document_from_text("一、文化\\n\\n全力实施千年古城复兴计划。", "p", level="province")
 >>> d = document_from_text("一、文化\\n\\n打响“千年府城”文化品牌，彰显千年古城的文化力量。", "d", level="county")
 >>> [(r["doc"], r["match"], r["matched"]) for r in trace_rows("千年古城", [d, p])]
@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from align.corpus import LEVELS
-from align.match import SECTION_SEP
-from align.phrases import Searchable, context_of, find_phrase, phrase_status, variant_evidence
+from align.reading.corpus import LEVELS
+from align.decisions.match import SECTION_SEP
+from align.decisions.phrases import Searchable, context_of, find_phrase, phrase_status, variant_evidence
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -5,8 +5,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from align.clean import REASONS
-from align.document import Document
+from align.reading.clean import REASONS
+from align.reading.document import Document
 
 WHITESPACE_REASONS = frozenset({"layout", "space", "linebreak"})
 
@@ -138,7 +138,7 @@ def _figure(value: float | None, fmt: str = ".2f") -> str:
 
 def render_eval(result, console: Console, *, show_errors: bool = True, source: str = "") -> None:
     """Precision, recall, F1, partial recall, the relation confusion and the errors."""
-    from align.evaluate import KIND_TO_RELATION
+    from align.decisions.evaluate import KIND_TO_RELATION
 
     c = result.counts()
     console.print(Text(f"{result.child_doc} ← {result.parent_doc}  ({source}, {c['items']} items)", style="bold"))

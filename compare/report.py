@@ -13,8 +13,8 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from align.match import SECTION_SEP, Link
-from align.result import Alignment
+from align.decisions.match import SECTION_SEP, Link
+from align.decisions.result import Alignment
 
 from . import divergence
 from .cache import package_version

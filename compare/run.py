@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from align.corpus import escape_text
+from align.reading.corpus import escape_text
 from align.errors import ExportError, InputError, PlanechoError
 
 from . import divergence
@@ -50,7 +50,7 @@ from .workspace import Workspace
 if TYPE_CHECKING:
     import pandas as pd
 
-    from align.document import Document
+    from align.reading.document import Document
 
 log = logging.getLogger(__name__)
 

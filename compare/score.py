@@ -19,7 +19,7 @@ Both come per document and per chapter (echo by the child's chapters,
 coverage by the parent's).  Scoring a pair is a pure function of (child,
 parent, settings): :func:`score` maps over any number of documents.
 
->>> from align.document import document_from_text
+>>> from align.reading.document import document_from_text
 >>> p = document_from_text("一、目标\\n\\n全面实施千年古城复兴计划，开展试点创建。\\n\\n推进城市有机更新。", "p")
 >>> c = document_from_text("一、目标\\n\\n全面实施千年古城复兴计划，开展试点创建。\\n\\n发展夜间经济。", "c")
 >>> score([c], parent=p)[["child_doc", "parent_doc", "echo", "coverage", "verbatim", "local", "dropped"]].values.tolist()
@@ -32,9 +32,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from align.match import Link, parent_status
+from align.decisions.match import Link, parent_status
 from align.records import Unit
-from align.result import Alignment
+from align.decisions.result import Alignment
 
 from .selfcite import preamble
 
@@ -50,7 +50,7 @@ def chapter_label(u: Unit) -> str:
     """The chapter of a unit as the section paths name it: a top-level heading
     unit gives its title the way its section is labelled (without a closing 。),
     so a chapter is one label whether read from its heading or its body."""
-    from align.structure import heading_title
+    from align.reading.structure import heading_title
 
     if u.section:
         return u.section[0]
@@ -174,8 +174,8 @@ def score(children: Iterable, *, parent=None, settings=None, model=None) -> "pd.
     iterable of already computed :class:`Alignment`, with ``parent=None``)."""
     import pandas as pd
 
-    from align.match import Settings
-    from align.result import build_alignment
+    from align.decisions.match import Settings
+    from align.decisions.result import build_alignment
 
     rows = []
     for item in children:

@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from align.result import Alignment
+from align.decisions.result import Alignment
 
 from .score import WEIGHTS, chapter_label, counted
 

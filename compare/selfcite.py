@@ -16,7 +16,7 @@ preamble when
 Preamble units stay in every table, flagged; echo, coverage, section maps,
 dropped and local units leave them out (like headings).
 
->>> from align.document import document_from_text
+>>> from align.reading.document import document_from_text
 >>> d = document_from_text("根据《某省发展规划》，编制本规划。\\n\\n一、目标\\n\\n推进城市有机更新。", "d")
 >>> [u.text for u in d.alignable() if u.unit_id in preamble_ids(d.alignable(), "某市发展规划")]
 ['根据《某省发展规划》，编制本规划。']
@@ -97,10 +97,10 @@ def preamble(a) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def alignment_table(a, settings=None) -> "pd.DataFrame":
-    """The alignment table of ``a`` (:func:`align.match.alignment_frame`) with a
+    """The alignment table of ``a`` (:func:`align.decisions.match.alignment_frame`) with a
     ``self_citation`` column: ``child``, ``parent`` or ``both`` when the row's
     unit names its own plan or basis documents (shown, never counted), else empty."""
-    from align.match import alignment_frame
+    from align.decisions.match import alignment_frame
 
     table = alignment_frame(a.links, settings if settings is not None else a.settings)
     cpre, ppre = preamble(a)

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from align.corpus import DocumentEntry, Manifest, Pair, default_manifest_path, load_manifest
-from align.document import Document, load_document, resolve
+from align.reading.corpus import DocumentEntry, Manifest, Pair, default_manifest_path, load_manifest
+from align.reading.document import Document, load_document, resolve
 from align.errors import AlignError, PlanechoError
-from align.lexicon import GENERIC_FILE, LEXICON_FILE
-from align.match import ENGINE_VERSION, Settings
-from align.result import Alignment
+from align.retrieval.lexicon import GENERIC_FILE, LEXICON_FILE
+from align.decisions.match import ENGINE_VERSION, Settings
+from align.decisions.result import Alignment
 
 from .cache import Cache, file_digest, make_key
 
@@ -59,7 +59,7 @@ class Workspace:
              corrections: str | os.PathLike | bool = True) -> "Workspace":
         """``corrections``: a corrections file, True for ``corrections.jsonl`` beside
         the manifest (if it exists), False for none."""
-        from align.lexicon import load_lexicon
+        from align.retrieval.lexicon import load_lexicon
 
         from . import corrections as corr
 
@@ -108,9 +108,9 @@ class Workspace:
     def prepare_engine(self) -> None:
         """Load what the corpus model needs before any document (scikit-learn, jieba's
         dictionary with the lexicon), so this can overlap with reading the documents."""
-        from align.index import load_tfidf
-        from align.lexicon import load_lexicon
-        from align.model import shared_tokenizer
+        from align.retrieval.index import load_tfidf
+        from align.retrieval.lexicon import load_lexicon
+        from align.retrieval.model import shared_tokenizer
 
         load_tfidf()
         shared_tokenizer(load_lexicon(self.lexicon_files, self.generic_files))
@@ -121,7 +121,7 @@ class Workspace:
 
     # -- hierarchy -----------------------------------------------------------
     def pairs(self) -> list[Pair]:
-        """A :class:`~align.corpus.Pair` (child, parent) for every document and each of
+        """A :class:`~align.reading.corpus.Pair` (child, parent) for every document and each of
         its ancestors, declared or transitive, parents before children."""
         out: list[Pair] = []
         for entry in self.manifest.topological():
@@ -135,22 +135,22 @@ class Workspace:
     def _engine_key(self) -> tuple:
         """What every result depends on besides the documents themselves: the
         lexicon files, the shipped background, the settings and the engine."""
-        from align.background import BACKGROUND_FILE, COUNTS_FILE
+        from align.retrieval.background import BACKGROUND_FILE, COUNTS_FILE
 
         lexicon = (file_digest(LEXICON_FILE), file_digest(GENERIC_FILE),
                    tuple(file_digest(f) for f in self.lexicon_files), tuple(file_digest(f) for f in self.generic_files))
         return (lexicon, file_digest(BACKGROUND_FILE), file_digest(COUNTS_FILE), self.settings.digest(), ENGINE_VERSION)
 
     def _lexicon(self):
-        from align.lexicon import load_lexicon
+        from align.retrieval.lexicon import load_lexicon
 
         return load_lexicon(self.lexicon_files, self.generic_files)
 
     def model(self, *docs: Document):
         """The corpus model of ``docs`` (a pair, or one document) over the
         shipped national background: what a pair's result depends on besides
-        its two documents (:func:`align.model.pair_model`)."""
-        from align.model import pair_model
+        its two documents (:func:`align.retrieval.model.pair_model`)."""
+        from align.retrieval.model import pair_model
 
         s = self.settings
         key = tuple(d.doc_id for d in docs) + (s.digest(),)
@@ -198,7 +198,7 @@ class Workspace:
 
         A pure function of the two documents, the settings and what ships
         with planecho: the same as :func:`align.align_documents` gives."""
-        from align.result import build_alignment
+        from align.decisions.result import build_alignment
 
         parent = parent if isinstance(parent, Document) else self.document(parent)
         child = child if isinstance(child, Document) else self.document(child)
@@ -261,7 +261,7 @@ class Workspace:
 
     def phrases(self, doc: Document | str):
         """The distinctive phrases of a document (cached on disk)."""
-        from align.phrases import distinctive_phrases
+        from align.decisions.phrases import distinctive_phrases
 
         doc = doc if isinstance(doc, Document) else self.document(doc)
         ckey = make_key("phrases", self._engine_key(), doc.doc_id, file_digest(doc.entry.file), doc.entry.region)

@@ -1,7 +1,7 @@
 """Shared checks for tests."""
 from __future__ import annotations
 
-from align.document import Document
+from align.reading.document import Document
 from align.textnorm import han_count
 
 NOT_BODY = ("chrome", "notice", "toc", "page", "annotation")

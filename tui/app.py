@@ -277,8 +277,8 @@ def make_app(manifest_path: str | os.PathLike | None = None, child: str | None =
     ``corrections``: the scholar's corrections file (True: ``corrections.jsonl``
     beside the manifest; False: none, and no correcting).
     """
-    from align.corpus import default_manifest_path
-    from align.document import resolve
+    from align.reading.corpus import default_manifest_path
+    from align.reading.document import resolve
     from compare.workspace import Workspace
 
     if (child is None) != (parent is None):

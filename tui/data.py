@@ -25,8 +25,8 @@ from align.errors import PlanechoError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from align.document import Document
-    from align.result import Alignment
+    from align.reading.document import Document
+    from align.decisions.result import Alignment
     from compare.workspace import Workspace
 
 RELATIONS = ("verbatim", "adapted", "partial", "local")
@@ -176,7 +176,7 @@ class Session:
     def engine_stages(self) -> list[tuple[str, Callable[[], Any]]]:
         """The slow first steps of aligning, to report one by one: the engine's
         libraries, then the shipped national background every pair is judged against."""
-        from align import background
+        from align.retrieval import background
 
         def locked(fn):
             def run():

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from align.corpus import default_manifest_path, load_manifest
-from align.document import load_document
+from align.reading.corpus import default_manifest_path, load_manifest
+from align.reading.document import load_document
 from helpers import ALL_IDS as IDS
 
 

@@ -1,7 +1,7 @@
 """Accuracy on the visible labelled gold set (../shared/gold), one set of settings.
 
 Floors, not targets: the settings are chosen by cross-validation over these
-items (``python -m align.calibrate``), so in-sample figures here only guard
+items (``python -m align.decisions.calibrate``), so in-sample figures here only guard
 against a change that breaks linking; the README reports the cross-validated
 ones."""
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from align.evaluate import evaluate_gold
-from align.match import Settings
+from align.decisions.evaluate import evaluate_gold
+from align.decisions.match import Settings
 
 GOLD = Path(os.environ.get("PLANECHO_GOLD", Path(__file__).resolve().parents[2].parent / "shared" / "gold"))
 pytestmark = pytest.mark.skipif(not GOLD.is_dir(), reason=f"gold set not found at {GOLD}")
@@ -54,13 +54,13 @@ def test_partial_items_are_linked_to_their_passage(results):
 
 def test_relation_kinds_agree_with_the_labels(results):
     linked = [r for res in results.values() for r in res.items if r.item.kind != "none" and r.correct]
-    from align.evaluate import KIND_TO_RELATION
+    from align.decisions.evaluate import KIND_TO_RELATION
     agree = sum(1 for r in linked if r.predicted == KIND_TO_RELATION[r.item.kind])
     assert agree / len(linked) >= 0.8
 
 
 def test_renqian_clause_links_to_the_zhejiang_clause_of_the_same_name(docs):
-    from align.match import align_documents
+    from align.decisions.match import align_documents
 
     t = align_documents(docs["zhejiang-urbanization-14fyp"], docs["taizhou-urbanization-14fyp"])
     r = t[t.child_text.str.contains("人地钱挂钩")]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from align.corpus import default_manifest_path, load_manifest
+from align.reading.corpus import default_manifest_path, load_manifest
 from compare.batch import SCORES_DIR, score_batch
 from compare.score import SCORE_COLUMNS, score_pair
 from compare.workspace import Workspace

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from align.document import load_document
+from align.reading.document import load_document
 from helpers import assert_lossless, body_share
 
 MIIT = "miit-14fyp-smart-manufacturing-plan"

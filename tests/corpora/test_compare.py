@@ -82,13 +82,13 @@ def test_chains_run_from_province_through_city_to_county(ws):
 
 
 def test_cache_reuses_results_and_no_cache_recomputes(tmp_path, monkeypatch):
-    import align.result
+    import align.decisions.result
 
     first = Workspace.open(use_cache=True, cache_dir=tmp_path)
     a1 = first.alignment(TZ, LH)
     calls = []
-    real = align.result.build_alignment
-    monkeypatch.setattr(align.result, "build_alignment", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = align.decisions.result.build_alignment
+    monkeypatch.setattr(align.decisions.result, "build_alignment", lambda *a, **k: calls.append(1) or real(*a, **k))
     again = Workspace.open(use_cache=True, cache_dir=tmp_path)
     a2 = again.alignment(TZ, LH)
     assert calls == [] and [l.relation for l in a2.links] == [l.relation for l in a1.links]
@@ -142,7 +142,7 @@ def test_self_citations_are_not_echo_on_the_bundled_plans(ws):
 
 
 def test_rebrands_carry_evidence_and_no_region_swap(ws):
-    from align.phrases import is_region_swap
+    from align.decisions.phrases import is_region_swap
 
     for x in ws.pairs():
         rb = divergence.rebrands(ws.alignment(x.parent, x.child))
@@ -157,7 +157,7 @@ def test_trace_finds_the_short_forms_of_an_enumerating_name(ws):
 
 
 def test_phrase_ngrams_are_whole_words(ws):
-    from align.phrases import _HAN_RUN, word_ngrams
+    from align.decisions.phrases import _HAN_RUN, word_ngrams
 
     for doc in (ZJ, TZ, DAILY):
         for ph in ws.phrases(doc):

@@ -7,9 +7,11 @@ import sys
 
 import pytest
 
-from align import forked, match
-from align.match import Aligner, Settings, alignment_frame
-from align.model import CorpusModel
+from align import forked
+
+from align.decisions import match
+from align.decisions.match import Aligner, Settings, alignment_frame
+from align.retrieval.model import CorpusModel
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked alignment is Linux-only")
 
@@ -120,7 +122,7 @@ def test_an_error_here_stops_the_workers(pair, monkeypatch):
 
 
 def test_a_model_counting_words_in_a_forked_process_is_the_same_model(pair, monkeypatch):
-    from align import model as model_module
+    from align.retrieval import model as model_module
 
     parent, child, model, _ = pair
     units = parent.alignable() + child.alignable()

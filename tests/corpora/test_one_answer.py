@@ -26,7 +26,7 @@ def _cli(*args, env):
 
 def _manifest(folder: Path, ids: list[str]) -> Path:
     """A manifest of some bundled plans, copied with their files."""
-    from align.corpus import load_manifest
+    from align.reading.corpus import load_manifest
 
     bundled = load_manifest(CORPORA / "manifest.toml")
     folder.mkdir()
@@ -50,7 +50,7 @@ def env(tmp_path_factory):
 
 
 def test_the_echo_of_a_pair_is_the_same_from_every_entry_point_and_every_manifest(tmp_path, env):
-    from align.document import load_document
+    from align.reading.document import load_document
     from compare.run import compute
     from compare.score import score
     from compare.workspace import Workspace

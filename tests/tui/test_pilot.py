@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Input, OptionList, Select, Static
 
 from align.errors import InputError, ManifestError
-from align.match import alignment_frame
+from align.decisions.match import alignment_frame
 from compare import divergence
 from compare.lineage import trace
 from compare.score import chapter_label, counted, pair_scores
@@ -536,7 +536,7 @@ def test_cli_reports_a_missing_manifest_in_one_line(tmp_path, capsys):
 def test_a_plan_that_fails_to_read_is_reported_in_the_ui(tmp_path):
     import shutil
 
-    from align.corpus import default_manifest_path
+    from align.reading.corpus import default_manifest_path
 
     src = default_manifest_path().parent
     for p in src.glob("*.txt"):

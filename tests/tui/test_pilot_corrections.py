@@ -11,7 +11,7 @@ from pathlib import Path
 
 from textual.widgets import Input, ProgressBar, Static
 
-from align.match import alignment_frame
+from align.decisions.match import alignment_frame
 from compare import corrections as corr
 from compare.run import compute
 from compare.workspace import Workspace

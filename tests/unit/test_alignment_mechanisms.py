@@ -1,11 +1,11 @@
 """The alignment mechanisms that must hold on plans nobody labelled: small texts written here."""
 from __future__ import annotations
 
-from align.abbrev import abbreviations
-from align.background import forms, term_counts
-from align.document import document_from_text
-from align.match import align_documents
-from align.prepare import matching_form
+from align.retrieval.abbrev import abbreviations
+from align.retrieval.background import forms, term_counts
+from align.reading.document import document_from_text
+from align.decisions.match import align_documents
+from align.retrieval.prepare import matching_form
 
 
 def _relations(parent: str, child: str) -> dict[str, tuple[str, str]]:

@@ -1,7 +1,7 @@
 """Cleaning on small texts: each removal kind, offsets, paragraphs."""
 from __future__ import annotations
 
-from align.clean import clean_text
+from align.reading.clean import clean_text
 
 
 def reasons(c, original):

@@ -2,9 +2,9 @@
 kind, each on a small text written here that imitates it."""
 from __future__ import annotations
 
-from align.clean import clean_text
-from align.document import document_from_text
-from align.numbers import quantities
+from align.reading.clean import clean_text
+from align.reading.document import document_from_text
+from align.reading.numbers import quantities
 from helpers import assert_lossless
 
 FILLER = "推进制造业数字化转型，加快建设智能工厂和数字化车间，提升企业创新能力和核心竞争力"  # 38 Chinese characters

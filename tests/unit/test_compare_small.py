@@ -10,10 +10,10 @@ import sys
 import pandas as pd
 import pytest
 
-from align.document import document_from_text
-from align.match import Settings
-from align.model import CorpusModel
-from align.result import build_alignment
+from align.reading.document import document_from_text
+from align.decisions.match import Settings
+from align.retrieval.model import CorpusModel
+from align.decisions.result import build_alignment
 from compare.report import highlight, render_report
 from compare.score import score
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from align.corpus import (
+from align.reading.corpus import (
     LEVELS,
     DocumentEntry,
     Manifest,

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from align.document import document_from_text
+from align.reading.document import document_from_text
 from align.errors import InputError
-from align.evaluate import score_items
-from align.match import Settings
-from align.model import CorpusModel
-from align.result import build_alignment
+from align.decisions.evaluate import score_items
+from align.decisions.match import Settings
+from align.retrieval.model import CorpusModel
+from align.decisions.result import build_alignment
 from compare import corrections as corr
 from compare.score import pair_scores
 
@@ -80,7 +80,7 @@ def test_a_relation_set_on_an_engine_link_keeps_its_evidence():
 
 
 def test_the_alignment_table_shows_which_rows_are_corrected():
-    from align.match import alignment_frame
+    from align.decisions.match import alignment_frame
 
     _, _, a = aligned()
     link = link_of(a, "有机更新")
@@ -221,7 +221,7 @@ def test_corrections_become_gold_items_the_evaluation_scores():
 
 
 def _view(link):
-    from align.evaluate import LinkView
+    from align.decisions.evaluate import LinkView
 
     return LinkView(link.child.unit_id, link.parent.unit_id if link.parent else None, link.relation, link.score,
                     link.parent.text if link.parent else "")
@@ -305,7 +305,7 @@ def test_cli_a_bad_corrections_file_is_one_line_and_exit_2(tmp_path):
 def test_piped_tables_keep_ids_whole():
     r = planecho("corpus")  # stdout is a pipe, no $COLUMNS: the old 80-column cut gave "zhe…"
     assert r.returncode == 0, r.stderr
-    from align.corpus import default_manifest_path, load_manifest
+    from align.reading.corpus import default_manifest_path, load_manifest
 
     ids = [e.id for e in load_manifest(default_manifest_path()).documents]
     cells = {c.strip() for line in r.stdout.splitlines() for c in line.split("│")}

@@ -3,11 +3,11 @@ region swap; the phrase table keeps whole names; short forms are found;
 absolute totals are compared only between plans of one region."""
 import dataclasses
 
-from align.document import document_from_text
-from align.match import Settings
-from align.model import CorpusModel
-from align.phrases import find_phrase, is_region_swap, short_forms, word_ngrams
-from align.result import build_alignment
+from align.reading.document import document_from_text
+from align.decisions.match import Settings
+from align.retrieval.model import CorpusModel
+from align.decisions.phrases import find_phrase, is_region_swap, short_forms, word_ngrams
+from align.decisions.result import build_alignment
 from compare.divergence import changed_targets, rebrands
 from compare.lineage import phrase_table, trace
 

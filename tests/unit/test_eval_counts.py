@@ -3,7 +3,7 @@ import io
 
 from rich.console import Console
 
-from align.evaluate import GoldItem, ItemResult, LinkView, PairEval
+from align.decisions.evaluate import GoldItem, ItemResult, LinkView, PairEval
 from compare.render import render_eval
 
 

@@ -29,7 +29,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align.corpus import escape_text, load_manifest
+from align.reading.corpus import escape_text, load_manifest
 from align.errors import ExportError, InputError, ManifestError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -463,7 +463,7 @@ def test_trace_shows_brackets_in_a_phrase_as_typed(tmp_path: Path, env: dict[str
 def test_an_encrypted_pdf_says_so(tmp_path: Path) -> None:
     from fpdf import FPDF
 
-    from align.ingest import read_source
+    from align.reading.ingest import read_source
 
     pdf = FPDF()
     pdf.add_page()
@@ -488,7 +488,7 @@ def _docx(path: Path, paragraphs: int) -> Path:
 
 
 def test_a_docx_that_expands_beyond_the_limit_is_refused_before_unzipping(tmp_path: Path, monkeypatch) -> None:
-    from align import ingest
+    from align.reading import ingest
 
     small, big = _docx(tmp_path / "small.docx", 5), _docx(tmp_path / "big.docx", 3000)
     def xml_bytes(path: Path) -> int:
@@ -506,7 +506,7 @@ def test_a_docx_that_expands_beyond_the_limit_is_refused_before_unzipping(tmp_pa
 
 
 def test_deeply_nested_html_is_read_whole(tmp_path: Path) -> None:
-    from align.ingest import read_source
+    from align.reading.ingest import read_source
 
     levels = 3000
     body = "".join(f"<div>第{i}条推进新型城镇化。" for i in range(levels)) + "</div>" * levels
@@ -518,7 +518,7 @@ def test_deeply_nested_html_is_read_whole(tmp_path: Path) -> None:
 
 
 def test_links_and_containers_still_choose_the_article(tmp_path: Path) -> None:
-    from align.ingest import read_source
+    from align.reading.ingest import read_source
 
     nav = "".join(f"<a href='/{i}'>栏目链接第{i}项内容</a>" for i in range(40))
     page = tmp_path / "page.html"

@@ -1,4 +1,4 @@
-"""Tests of align.ingest: decoding, extraction per format, and bad input."""
+"""Tests of align.reading.ingest: decoding, extraction per format, and bad input."""
 from __future__ import annotations
 
 import codecs
@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align import ingest
-from align.document import load_document
+from align.reading import ingest
+from align.reading.document import load_document
 from align.errors import DecodeError, InputError
-from align.ingest import SUPPORTED_SUFFIXES, read_source
+from align.reading.ingest import SUPPORTED_SUFFIXES, read_source
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -85,7 +85,7 @@ def test_big5_traditional_text_detects_as_big5(tmp_path: Path) -> None:
 
 def test_codec_choice_is_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = write(tmp_path, "plan.txt", TRADITIONAL.encode("big5"))
-    with caplog.at_level(logging.DEBUG, logger="align.ingest"):
+    with caplog.at_level(logging.DEBUG, logger="align.reading.ingest"):
         read_source(path)
     assert any("GB18030 reads implausibly" in r.getMessage() for r in caplog.records)
 
@@ -296,7 +296,7 @@ def test_50_mb_text_reads_with_memory_proportional_to_input(tmp_path: Path, capl
 
 def test_import_is_cheap() -> None:
     code = (
-        "import sys, align.ingest; "
+        "import sys, align.reading.ingest; "
         "heavy = {'docx', 'pdfplumber', 'pdfminer', 'bs4', 'lxml', 'charset_normalizer'}; "
         "print(sorted(heavy & set(sys.modules)))"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from align.document import document_from_text
+from align.reading.document import document_from_text
 from align.errors import InputError
 from helpers import assert_lossless
 

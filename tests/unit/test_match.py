@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from align.document import document_from_text
-from align.match import Aligner, Settings, align_documents, parent_status
-from align.numbers import number_changes, quantities
-from align.tiling import tiles
-from align.weights import Weights
+from align.reading.document import document_from_text
+from align.decisions.match import Aligner, Settings, align_documents, parent_status
+from align.reading.numbers import number_changes, quantities
+from align.retrieval.tiling import tiles
+from align.retrieval.weights import Weights
 
 PARENT = "\n\n".join([
     "四、高质量推动农业转移人口全面融入城市",
@@ -90,7 +90,7 @@ def test_evidence_positions_point_into_both_texts():
             continue
         for ph in link.evidence.phrases:
             assert link.child.text[ph.child_start:ph.child_end] == ph.text
-            from align.lexicon import strip_punct
+            from align.retrieval.lexicon import strip_punct
             from align.textnorm import matching_key
             assert strip_punct(matching_key(link.parent.text[ph.parent_start:ph.parent_end])).replace("我省", "") != ""
         for op in link.evidence.diff:

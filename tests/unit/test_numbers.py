@@ -1,6 +1,6 @@
 """Changed targets compare like with like: the same indicator with its full
 label, the same kind and year, the same mode; years are never quantities."""
-from align.numbers import number_changes, quantities
+from align.reading.numbers import number_changes, quantities
 
 
 def _q(text):

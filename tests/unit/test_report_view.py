@@ -2,10 +2,10 @@
 self-citations, and the section map has one fixed labelled scale."""
 import re
 
-from align.document import document_from_text
-from align.match import Settings
-from align.model import CorpusModel
-from align.result import build_alignment
+from align.reading.document import document_from_text
+from align.decisions.match import Settings
+from align.retrieval.model import CorpusModel
+from align.decisions.result import build_alignment
 from compare.report import render_report
 from compare.sectionmap import _wrap, section_map
 

@@ -1,7 +1,7 @@
 """Sentence and clause splitting."""
 from __future__ import annotations
 
-from align.segment import clauses, sentences
+from align.reading.segment import clauses, sentences
 
 
 def texts(spans):

@@ -1,9 +1,9 @@
 """A plan's sentences that name itself or the documents it is drawn up from are
 preamble: flagged in the tables, never counted as echo or coverage."""
-from align.document import document_from_text
-from align.match import Settings
-from align.model import CorpusModel
-from align.result import build_alignment
+from align.reading.document import document_from_text
+from align.decisions.match import Settings
+from align.retrieval.model import CorpusModel
+from align.decisions.result import build_alignment
 from compare.divergence import dropped, local_additions
 from compare.score import counted, pair_scores
 from compare.sectionmap import section_map

@@ -13,15 +13,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align.document import load_document
-from align.features import MIN_TILE, TermSet, gram_mass, pair_features, prepare, shared_mass_bound
-from align.index import NgramIndex
-from align.match import Aligner, Settings
-from align.model import CorpusModel, shared_tokenizer
-from align.lexicon import load_lexicon
-from align.prepare import matching_form
-from align.tiling import gram_index
-from align.weights import Weights
+from align.reading.document import load_document
+from align.retrieval.features import MIN_TILE, TermSet, gram_mass, pair_features, prepare, shared_mass_bound
+from align.retrieval.index import NgramIndex
+from align.decisions.match import Aligner, Settings
+from align.retrieval.model import CorpusModel, shared_tokenizer
+from align.retrieval.lexicon import load_lexicon
+from align.retrieval.prepare import matching_form
+from align.retrieval.tiling import gram_index
+from align.retrieval.weights import Weights
 
 TEXTS = [
     "全面深化户籍制度改革，我省推动常住人口全面享有城市基本公共服务，提高落户便利度。",
@@ -45,7 +45,7 @@ def forms(plan):
 
 
 def test_cut_keeps_words_and_drops_punctuation_and_spaces():
-    from align.tokens import Tokenizer
+    from align.retrieval.tokens import Tokenizer
 
     words = Tokenizer().cut("推进5G+工业互联网、IPv6规模部署。 打造“掌上办事”！")
     assert all(re.search(r"\w", w) for w in words)
@@ -54,7 +54,7 @@ def test_cut_keeps_words_and_drops_punctuation_and_spaces():
 
 
 def test_cut_follows_added_words():
-    from align.tokens import Tokenizer
+    from align.retrieval.tokens import Tokenizer
 
     tok = Tokenizer()
     assert "紫阳街夜市" not in tok.cut("打造紫阳街夜市品牌")
@@ -65,7 +65,7 @@ def test_cut_follows_added_words():
 def test_dictionary_loads_as_jieba_loads_it():
     import jieba
 
-    from align.tokens import _initialize
+    from align.retrieval.tokens import _initialize
 
     ours, theirs = jieba.Tokenizer(), jieba.Tokenizer()
     ours.tmp_dir = theirs.tmp_dir = shared_tokenizer(load_lexicon())._tok.tmp_dir
@@ -104,7 +104,7 @@ def test_vectors_are_tfidfvectorizers(forms, ngram_range, max_df):
 
 
 def test_distinct_keys_by_hashing_are_numpys():
-    from align.index import _HASH_FROM, unique_inverse
+    from align.retrieval.index import _HASH_FROM, unique_inverse
 
     keys = np.random.default_rng(0).integers(0, 300_000, _HASH_FROM + 5000, dtype=np.uint64) << np.uint64(20)
     vocab, inverse = unique_inverse(keys)
@@ -123,7 +123,7 @@ def test_words_in_most_forms_are_left_out_of_the_word_view_unless_all_are():
 
 
 def test_words_encoded_in_two_parts_are_the_words_encoded_at_once(plan):
-    from align.index import TokenCounts, encode_tokens, join_encoded
+    from align.retrieval.index import TokenCounts, encode_tokens, join_encoded
 
     tok = shared_tokenizer(load_lexicon())
     lists = [tok.cut(t) for t in plan] + [[], ["甲"], ["甲", "甲", "乙"]]
@@ -200,13 +200,13 @@ def test_prefilter_changes_no_link(monkeypatch):
         def __missing__(self, key):
             return float("inf")
 
-    import align.match
+    import align.decisions.match
 
-    monkeypatch.setattr(align.match, "gram_mass", lambda p, grams: Unbounded())
+    monkeypatch.setattr(align.decisions.match, "gram_mass", lambda p, grams: Unbounded())
     measured = []
 
-    real = align.match.pair_features
-    monkeypatch.setattr(align.match, "pair_features", lambda *a: measured.append(1) or real(*a))
+    real = align.decisions.match.pair_features
+    monkeypatch.setattr(align.decisions.match, "pair_features", lambda *a: measured.append(1) or real(*a))
     assert rows(Aligner(Settings(), model=model).fit(parent).align_links(child)) == fast
     assert len(measured) > 1000  # every candidate measured this time
 
@@ -230,8 +230,8 @@ def _ranked(dense: np.ndarray, k: int, m: float | None) -> list[list[tuple[int, 
 def test_top_products_are_the_plain_ranking(threads, monkeypatch):
     from scipy.sparse import csr_matrix
 
-    from align import index
-    from align.index import top_products
+    from align.retrieval import index
+    from align.retrieval.index import top_products
 
     exact_rows: list[int] = []
     real = index._top_rows
@@ -280,7 +280,7 @@ def test_char_weights_of_many_forms_are_each_forms(forms):
 def _matching_form_char_by_char(key: str, regions) -> tuple[str, tuple[int, ...]]:
     """The matching form the plain way: every character visited on its own (a
     quotation or clause mark between kept characters leaves one boundary)."""
-    from align import prepare
+    from align.retrieval import prepare
 
     matching_form(key, regions)  # compiles the region pattern
     lab = prepare.match_label(key)

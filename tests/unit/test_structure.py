@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from align.clean import clean_text
-from align.labels import match_label
-from align.structure import detect, label_number
+from align.reading.clean import clean_text
+from align.reading.labels import match_label
+from align.reading.structure import detect, label_number
 
 
 def structure(text: str):

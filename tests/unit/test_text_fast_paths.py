@@ -14,9 +14,11 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align import clean, labels, segment, textnorm
-from align.labels import _FORMS, Label, match_label
-from align.segment import CLAUSE_END, CLOSERS, MAX_PAIR, PAIRS, QUOTE_CLOSERS, SENTENCE_END
+from align import textnorm
+
+from align.reading import clean, labels, segment
+from align.reading.labels import _FORMS, Label, match_label
+from align.reading.segment import CLAUSE_END, CLOSERS, MAX_PAIR, PAIRS, QUOTE_CLOSERS, SENTENCE_END
 
 # --- references: the code before the fast paths ------------------------------------
 

@@ -1,4 +1,4 @@
-"""Greedy string tiling (align.tiling): the shared substrings a pair is measured by.
+"""Greedy string tiling (align.retrieval.tiling): the shared substrings a pair is measured by.
 
 Checked on small texts and on random strings over a small alphabet (many
 repeats and overlaps): every tile is a common substring of ``min_len``+
@@ -11,7 +11,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align import tiling
+from align.retrieval import tiling
 
 
 def test_one_pair():

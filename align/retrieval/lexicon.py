@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import InputError
-from .textnorm import matching_key
+from align.errors import InputError
+from align.textnorm import matching_key
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 LEXICON_FILE = DATA / "lexicon.txt"
 GENERIC_FILE = DATA / "generic.txt"
 

@@ -1,6 +1,6 @@
 """Calibrate the aligner's decision values by cross-validation over labelled gold.
 
-``python -m align.calibrate GOLD.jsonl… [--folds 5] [--grid small|full]``
+``python -m align.decisions.calibrate GOLD.jsonl… [--folds 5] [--grid small|full]``
 (``--sensitivity``: instead, each decision value moved by ±15 % in turn)
 
 For every combination of a small grid over the few decision values that
@@ -9,7 +9,7 @@ programme-term weight that makes a ``partial`` link, how much a use in the
 national background counts), every gold pair
 is aligned once (the pair's corpus model is built once per value of the
 knobs it depends on) and each gold item scored
-(:func:`align.evaluate.score_items`).  Then, fold by fold (scikit-learn's
+(:func:`align.decisions.evaluate.score_items`).  Then, fold by fold (scikit-learn's
 ``GroupKFold``; a group is one chapter of one child plan, so neighbouring
 sentences — and the same sentence labelled against two parents — never sit
 on both sides), the combination with the best pooled F1 on the training
@@ -33,7 +33,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from .evaluate import POSITIVE, ItemResult, LinkView, read_gold, score_items
+from align.decisions.evaluate import POSITIVE, ItemResult, LinkView, read_gold, score_items
 
 #: the decision values calibrated, and the values tried (the defaults of Settings are among them)
 GRID = {
@@ -76,10 +76,10 @@ def _fmt(x: float | None) -> str:
 def run(gold_paths: list[Path], *, folds: int = 5, grid: dict | None = None, out=sys.stdout) -> dict:
     from sklearn.model_selection import GroupKFold
 
-    from align.corpus import default_manifest_path, load_manifest
-    from align.document import load_document
-    from align.match import Aligner, Settings
-    from align.model import pair_model
+    from align.reading.corpus import default_manifest_path, load_manifest
+    from align.reading.document import load_document
+    from align.decisions.match import Aligner, Settings
+    from align.retrieval.model import pair_model
 
     grid = grid or GRID
     base = Settings()
@@ -186,9 +186,9 @@ def sensitivity(gold_paths: list[Path], *, step: float = 0.15, out=sys.stdout) -
     moved by ±``step`` (one at a time): which values the results hang on."""
     from dataclasses import fields
 
-    from align.corpus import default_manifest_path, load_manifest
-    from align.evaluate import evaluate_gold
-    from align.match import Settings
+    from align.reading.corpus import default_manifest_path, load_manifest
+    from align.decisions.evaluate import evaluate_gold
+    from align.decisions.match import Settings
 
     manifest = load_manifest(default_manifest_path())
     docs: dict = {}
@@ -217,7 +217,7 @@ def sensitivity(gold_paths: list[Path], *, step: float = 0.15, out=sys.stdout) -
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m align.calibrate", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m align.decisions.calibrate", description=__doc__.split("\n\n")[0])
     ap.add_argument("gold", nargs="+", type=Path, help="gold .jsonl files (../shared/gold/*.jsonl)")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--grid", choices=("small", "full"), default="full")

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .index import codepoints, unique_inverse
+from align.retrieval.index import codepoints, unique_inverse
 
 FLOOR = 0.05
 MIN_BACKGROUND = 1000  # a smaller background is judged as if it had this many units

@@ -10,8 +10,8 @@ province's own programme name) is strong evidence that a child plan carries
 its parent's wording, however often the parent repeats it.
 
 The shipped file holds the background's sentences as matching forms (see
-:mod:`align.prepare`), one per line, gzip-compressed; it is built from the
-source collections by ``python -m align.background SRC_DIR`` (the build is
+:mod:`align.retrieval.prepare`), one per line, gzip-compressed; it is built from the
+source collections by ``python -m align.retrieval.background SRC_DIR`` (the build is
 deterministic), with the forms' bigram document frequencies beside it.  At
 run time both are read once per process (:func:`forms`,
 :func:`bigram_counts`).  A pair's result therefore depends only on the two
@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-BACKGROUND_FILE = Path(__file__).with_name("data") / "background-forms.txt.gz"
+BACKGROUND_FILE = Path(__file__).resolve().parents[1] / "data" / "background-forms.txt.gz"
 COUNTS_FILE = BACKGROUND_FILE.with_name("background-bigrams.npz")  # the forms' bigram counts, built with them
 SOURCES = ("central-government-work-reports.jsonl", "cpc-congress-reports.jsonl")
 # lines of the sources that are Wikisource's page furniture, not the centre's words
@@ -55,7 +55,7 @@ def _joined() -> str:
 @lru_cache(maxsize=1)
 def bigram_counts():
     """(sorted packed bigram keys, document frequencies, number of forms) of
-    the background, counted as :class:`align.weights.Weights` counts its own
+    the background, counted as :class:`align.retrieval.weights.Weights` counts its own
     (shipped beside the forms: counting them takes a few seconds)."""
     import numpy as np
 
@@ -74,7 +74,7 @@ def term_counts(terms: Sequence[str]) -> list[int]:
     others are searched for (most programme names are of the first kind)."""
     import numpy as np
 
-    from .weights import pack_bigrams
+    from align.retrieval.weights import pack_bigrams
 
     todo = [t for t in dict.fromkeys(terms) if t not in _COUNTS]
     if todo:
@@ -90,8 +90,8 @@ def term_counts(terms: Sequence[str]) -> list[int]:
 
 def build(src: Path) -> list[str]:
     """The matching forms of the background's sentences, from the source collections."""
-    from .document import document_from_text
-    from .prepare import matching_form
+    from align.reading.document import document_from_text
+    from align.retrieval.prepare import matching_form
 
     out: list[str] = []
     for name in SOURCES:
@@ -110,7 +110,7 @@ def build(src: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m align.background SRC_DIR   (the folder of the source .jsonl files)", file=sys.stderr)
+        print("usage: python -m align.retrieval.background SRC_DIR   (the folder of the source .jsonl files)", file=sys.stderr)
         return 2
     found = build(Path(args[0]))
     data = ("\n".join(found) + "\n").encode("utf-8")
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp.replace(BACKGROUND_FILE)
     import numpy as np
 
-    from .weights import bigram_document_frequencies
+    from align.retrieval.weights import bigram_document_frequencies
 
     keys, df = bigram_document_frequencies(found)
     with open(tmp, "wb") as fh:

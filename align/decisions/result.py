@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .match import Aligner, Link, Settings, parent_status
-from .records import Unit
+from align.decisions.match import Aligner, Link, Settings, parent_status
+from align.records import Unit
 
 
 @dataclass
@@ -51,10 +51,10 @@ def _units(doc, settings: Settings) -> list[Unit]:
 
 def build_alignment(parent, child, settings: Settings, model=None, *, lexicon=None) -> Alignment:
     """Align two documents and collect term occurrences (``model``: the pair's
-    own :func:`~align.model.pair_model` when None)."""
+    own :func:`~align.retrieval.model.pair_model` when None)."""
     parent_units, child_units = _units(parent, settings), _units(child, settings)
     if model is None:
-        from .model import pair_model
+        from align.retrieval.model import pair_model
 
         model = pair_model(parent_units, child_units, lexicon=lexicon, settings=settings,
                            regions=[d.entry.region for d in (parent, child) if d.entry.region])
@@ -84,9 +84,9 @@ def _unquoted_originals(parents, result: Alignment) -> dict[str, tuple[str, ...]
     """The parent's own unquoted phrases that a name the child quotes may vary:
     for each quoted child name the parent does not use, the parent's strings of
     the same length sharing its first half (千年古城 for a child's “千年府城”),
-    never said by the centre (:mod:`align.background`) and within one clause.
+    never said by the centre (:mod:`align.retrieval.background`) and within one clause.
     What is a re-brand among them is decided in :mod:`compare.divergence`."""
-    from .background import term_counts
+    from align.retrieval.background import term_counts
 
     heads: dict[tuple[int, str], None] = {}
     for name in result.child_quoted:
@@ -110,8 +110,8 @@ def _unquoted_originals(parents, result: Alignment) -> dict[str, tuple[str, ...]
 def term_weight(model, term: str) -> float:
     """Distinctiveness of a term that is not a known programme term: the mean
     weight of its characters in the background."""
-    from .lexicon import strip_punct
-    from .textnorm import matching_key
+    from align.retrieval.lexicon import strip_punct
+    from align.textnorm import matching_key
 
     w = model.weights.char_weights(strip_punct(matching_key(term)))
     return sum(w) / len(w) if w else 0.0

@@ -23,9 +23,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from .labels import match_box, match_label
-from .records import Annotation, KnownTable, Removal, TableRecord
-from .textnorm import CJK_PUNCT, HAN_CLASS, display_width, han_count, is_han
+from align.reading.labels import match_box, match_label
+from align.records import Annotation, KnownTable, Removal, TableRecord
+from align.textnorm import CJK_PUNCT, HAN_CLASS, display_width, han_count, is_han
 
 REASONS: dict[str, str] = {
     "chrome": ("page chrome: navigation, portal metadata, sign-up prompts, footer, page header, database header, "

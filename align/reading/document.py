@@ -1,8 +1,8 @@
 """A plan document taken through the whole text pipeline.
 
-``load_document`` reads a file (:mod:`align.ingest`), cleans it
-(:mod:`align.clean`), finds its headings (:mod:`align.structure`) and serves
-its alignment units (:mod:`align.segment`) on demand.
+``load_document`` reads a file (:mod:`align.reading.ingest`), cleans it
+(:mod:`align.reading.clean`), finds its headings (:mod:`align.reading.structure`) and serves
+its alignment units (:mod:`align.reading.segment`) on demand.
 
 >>> doc = load_document("taizhou-urbanization-14fyp")
 >>> doc.chapters()[3]
@@ -18,14 +18,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .clean import Cleaned, clean_text
-from .corpus import DocumentEntry, Manifest, default_manifest_path, entry_for_path, load_manifest
-from .errors import InputError
-from .ingest import read_source
-from .records import Annotation, Heading, Removal, Source, TableRecord, Unit
-from .segment import UNITS, clauses, sentences
-from .structure import Block, detect
-from .textnorm import HAN_RE, han_count, matching_key
+from align.reading.clean import Cleaned, clean_text
+from align.reading.corpus import DocumentEntry, Manifest, default_manifest_path, entry_for_path, load_manifest
+from align.errors import InputError
+from align.reading.ingest import read_source
+from align.records import Annotation, Heading, Removal, Source, TableRecord, Unit
+from align.reading.segment import UNITS, clauses, sentences
+from align.reading.structure import Block, detect
+from align.textnorm import HAN_RE, han_count, matching_key
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from .labels import match_label
-from .textnorm import HAN_CLASS
+from align.reading.labels import match_label
+from align.textnorm import HAN_CLASS
 
 PLACEHOLDER = "◇"
 _SELF_REFS = (
@@ -35,7 +35,7 @@ _KEPT = rf"{HAN_CLASS}0-9A-Za-z%◇"  # the characters a matching form keeps
 _DROP = re.compile(rf"[^{_KEPT}]+")
 #: kept in place of a quotation mark or a clause mark, so that no shared phrase
 #: (tile) and no programme term spans one: 创新“飞地… is not 创新飞地…, and a
-#: quoted name matches only whole.  It weighs nothing (:mod:`align.weights`).
+#: quoted name matches only whole.  It weighs nothing (:mod:`align.retrieval.weights`).
 BOUNDARY = "|"
 _BOUNDARY = re.compile("[\u201c\u201d\u2018\u2019\"'「」『』《》〈〉,;:!?。，；：！？]")
 

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from .records import pickled_by_fields
-from .textnorm import HAN_CLASS, matching_key
+from align.records import pickled_by_fields
+from align.textnorm import HAN_CLASS, matching_key
 
 _MULT = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
 _UNITS = (
@@ -128,8 +128,8 @@ def _words(label: str) -> list[str]:
     """jieba words of a label (the project tokenizer with the policy lexicon)."""
     found = _words_cache.get(label)
     if found is None:
-        from .lexicon import load_lexicon
-        from .model import shared_tokenizer
+        from align.retrieval.lexicon import load_lexicon
+        from align.retrieval.model import shared_tokenizer
 
         found = shared_tokenizer(load_lexicon()).cut(label)
         if "".join(found) != label:  # the tokenizer drops punctuation: labels have none, but be safe

@@ -2,13 +2,13 @@
 
 Method (see README "How alignment works" for the full account):
 
-1. every unit gets a matching form (:mod:`align.prepare`) whose characters
+1. every unit gets a matching form (:mod:`align.retrieval.prepare`) whose characters
    are weighted by how distinctive they are in the background corpus
-   (:mod:`align.weights`);
+   (:mod:`align.retrieval.weights`);
 2. candidates: the top-k parents by TF-IDF cosine over character n-grams and
-   jieba words (:mod:`align.index`), plus every parent sharing a distinctive
+   jieba words (:mod:`align.retrieval.index`), plus every parent sharing a distinctive
    programme term with the child;
-3. each candidate pair is measured (:mod:`align.features`): weighted
+3. each candidate pair is measured (:mod:`align.retrieval.features`): weighted
    coverage of child and parent by shared substrings, the shared mass, the
    longest shared phrase, the rarest shared programme term;
 4. relations, in this order:
@@ -42,18 +42,18 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
-from .errors import AlignError
-from .features import MIN_TILE, PairFeatures, Prepared, gram_mass, pair_features, shared_mass_bound
-from .lexicon import Lexicon
-from .numbers import NumberChange, number_changes
-from .records import Unit, pickled_by_fields
-from .tiling import gram_index
+from align.errors import AlignError
+from align.retrieval.features import MIN_TILE, PairFeatures, Prepared, gram_mass, pair_features, shared_mass_bound
+from align.retrieval.lexicon import Lexicon
+from align.reading.numbers import NumberChange, number_changes
+from align.records import Unit, pickled_by_fields
+from align.retrieval.tiling import gram_index
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .document import Document
-    from .model import CorpusModel
+    from align.reading.document import Document
+    from align.retrieval.model import CorpusModel
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ class _ParentSide:
 
 
 def _units_of(obj: "Document | Sequence[Unit]", settings: Settings) -> tuple[str, list[Unit], tuple[str, ...]]:
-    from .document import Document
+    from align.reading.document import Document
 
     if isinstance(obj, Document):
         units = obj.alignable(settings.unit) if settings.include_headings else obj.units(settings.unit)
@@ -196,14 +196,14 @@ def _units_of(obj: "Document | Sequence[Unit]", settings: Settings) -> tuple[str
 class Aligner:
     """Align child units to parent units (scikit-learn shape).
 
-    >>> from align.document import document_from_text
+    >>> from align.reading.document import document_from_text
     >>> parent = document_from_text("一、目标\\n\\n全面实施千年古城复兴计划，开展试点创建。", "parent")
     >>> child = document_from_text("一、目标\\n\\n我市全面实施千年古城复兴计划，开展试点创建。", "child")
     >>> [(l.child.text, l.relation) for l in Aligner().fit(parent).align_links(child)]
     [('一、目标', 'local'), ('我市全面实施千年古城复兴计划，开展试点创建。', 'verbatim')]
 
-    ``model`` is a :class:`~align.model.CorpusModel`; without one, the pair
-    builds its own (:func:`~align.model.pair_model`: the two documents over
+    ``model`` is a :class:`~align.retrieval.model.CorpusModel`; without one, the pair
+    builds its own (:func:`~align.retrieval.model.pair_model`: the two documents over
     the shipped national background), as every entry point does.  From ``PARALLEL_FROM`` child units on, the child
     units are split among ``jobs`` forked processes (:mod:`align.forked`);
     the links are the same.
@@ -226,7 +226,7 @@ class Aligner:
     def _model_for(self, child_units: list[Unit], regions: tuple[str, ...]) -> "CorpusModel":
         if self.model is not None:
             return self.model
-        from .model import pair_model
+        from align.retrieval.model import pair_model
 
         s = self.settings
         return pair_model(self.parent_units_, child_units, regions=self.regions + self._parent_regions + regions,
@@ -244,7 +244,7 @@ class Aligner:
             return [Link(u, None, "local", 0.0) for u in child_units]
         if child_doc == self.parent_doc_ and [u.key for u in child_units] == [u.key for u in self.parent_units_]:
             return [Link(u, p, "verbatim", 1.0, 1.0, 1.0, "", evidence(u, p)) for u, p in zip(child_units, self.parent_units_)]
-        from .model import paused_gc
+        from align.retrieval.model import paused_gc
 
         with paused_gc():  # many small containers, no cycles (see paused_gc)
             return self._align(child_units, regions)
@@ -264,7 +264,7 @@ class Aligner:
         try:
             jobs = self._jobs_for(len(child_units))
             if jobs > 1:
-                from .forked import align_in_processes
+                from align.forked import align_in_processes
 
                 return align_in_processes(self, child_units, jobs)
             children, all_feats = self._measure(child_units)
@@ -275,7 +275,7 @@ class Aligner:
 
     def _jobs_for(self, n_children: int) -> int:
         """Processes for aligning ``n_children`` units (:func:`~align.forked.jobs_for`)."""
-        from .forked import jobs_for
+        from align.forked import jobs_for
 
         return jobs_for(n_children, self.jobs, PARALLEL_FROM)
 
@@ -525,10 +525,10 @@ def align_documents(parent: "Document | Sequence[Unit]", child: "Document | Sequ
 
     A pure function of (parent, child, settings): the same table as every
     command gives for the pair.  ``model`` overrides the pair's own corpus
-    model (:func:`~align.model.pair_model`), e.g. to judge distinctiveness
+    model (:func:`~align.retrieval.model.pair_model`), e.g. to judge distinctiveness
     against another background.
 
-    >>> from align.document import document_from_text
+    >>> from align.reading.document import document_from_text
     >>> p = document_from_text("（三）完善“人地钱挂钩”激励性配套政策\\n\\n深化“人地挂钩”政策，推动常住人口增长规模与城镇建设用地规模相匹配。", "p")
     >>> c = document_from_text("3.深化“人地钱挂钩”政策\\n\\n深化“人地挂钩”政策，推动常住人口增长规模与城镇建设用地规模相匹配。", "c")
     >>> align_documents(p, c)[["child_text", "relation"]].values.tolist()[1]

@@ -2,7 +2,7 @@
 
 Every paragraph is either a heading, a body paragraph, or a run-in heading
 followed by body text in the same paragraph.  Levels come from a stack of
-label ranks (see :mod:`align.labels`): a heading closes every open heading of
+label ranks (see :mod:`align.reading.labels`): a heading closes every open heading of
 the same or a deeper rank, so a plan that skips a form (一、 straight to 1.)
 still nests correctly.
 
@@ -24,10 +24,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .clean import Cleaned
-from .labels import BOX_FORM, RUN_IN_RANK, Label, match_box, match_label
-from .records import Heading
-from .textnorm import matching_key
+from align.reading.clean import Cleaned
+from align.reading.labels import BOX_FORM, RUN_IN_RANK, Label, match_box, match_label
+from align.records import Heading
+from align.textnorm import matching_key
 
 MAX_HEADING = 60  # characters in a labelled heading paragraph
 MAX_RUN_IN_LABELLED = 40  # characters after the label in a labelled run-in heading

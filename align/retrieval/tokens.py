@@ -15,8 +15,8 @@ import re
 import threading
 from collections.abc import Iterable
 
-from .lexicon import Lexicon, load_lexicon, strip_punct
-from .textnorm import matching_key
+from align.retrieval.lexicon import Lexicon, load_lexicon, strip_punct
+from align.textnorm import matching_key
 
 QUOTED = re.compile(r"[“\"「『]([^“”\"「」『』\n]{2,12})[”\"」』]")
 _WORD = re.compile(r"\w", re.UNICODE)

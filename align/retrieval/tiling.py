@@ -12,7 +12,7 @@ found greedily, longest first, in any order (inverted clauses still match):
    them is taken.
 
 Plain Python serves every alignment.  A numba-compiled copy of this tiling
-(``align/tiling_jit.py``, removed) was 10× faster on the pairs themselves but
+(``align/retrieval/tiling_jit.py``, removed) was 10× faster on the pairs themselves but
 saved the main job nothing (it was loaded only from 2,000 child units, which
 no plan pair reaches; loading it takes a second or more), and the 50k × 50k
 synthetic run took only 1.15× the CPU time without it (README "Benchmarks";

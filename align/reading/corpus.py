@@ -178,7 +178,7 @@ def default_manifest_path() -> Path:
         candidate = folder / "corpora" / "manifest.toml"
         if candidate.is_file():
             return candidate
-    return Path(__file__).resolve().parents[1] / "corpora" / "manifest.toml"
+    return Path(__file__).resolve().parents[2] / "corpora" / "manifest.toml"
 
 
 def entry_for_path(path: str | os.PathLike[str]) -> DocumentEntry:

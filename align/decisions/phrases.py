@@ -31,8 +31,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .lexicon import KEPT_CHAR, strip_punct
-from .textnorm import HAN_CLASS, matching_key
+from align.retrieval.lexicon import KEPT_CHAR, strip_punct
+from align.textnorm import HAN_CLASS, matching_key
 
 MIN_NGRAM, MAX_NGRAM = 4, 8
 MIN_PHRASE_WEIGHT = 0.5
@@ -46,8 +46,8 @@ _NUMERALS = frozenset("0123456789〇零一二三四五六七八九十百千万�
 
 
 def _tokenizer():
-    from .lexicon import load_lexicon
-    from .model import shared_tokenizer
+    from align.retrieval.lexicon import load_lexicon
+    from align.retrieval.model import shared_tokenizer
 
     return shared_tokenizer(load_lexicon())
 
@@ -89,7 +89,7 @@ def on_word_bounds(text: str, start: int, end: int) -> bool:
 def is_region_swap(original: str, variant: str, regions: Sequence[str] = ()) -> bool:
     """Whether two names differ only by administrative suffixes or region names
     (掌上办事之省 → 掌上办事之市): the self-reference the engine folds, never a re-brand."""
-    from .prepare import matching_form
+    from align.retrieval.prepare import matching_form
 
     if len(original) == len(variant):
         changed = [i for i, (x, y) in enumerate(zip(original, variant)) if x != y]
@@ -107,7 +107,7 @@ def _may_fold(original: str, variant: str, regions: Sequence[str]) -> bool:
 
 @lru_cache(maxsize=64)
 def _fold_chars(regions: tuple[str, ...]) -> frozenset[str]:
-    from .prepare import _SELF_REFS, region_variants
+    from align.retrieval.prepare import _SELF_REFS, region_variants
 
     return frozenset("".join(_SELF_REFS) + "".join(region_variants(regions))) | ADMIN_CHARS
 
@@ -175,8 +175,8 @@ def _plain_cut(text: str) -> list[str]:
     """jieba words of ``text`` without the project lexicon (so a listed name splits into its parts)."""
     global _PLAIN
     if _PLAIN is None:
-        from .lexicon import load_lexicon
-        from .tokens import Tokenizer
+        from align.retrieval.lexicon import load_lexicon
+        from align.retrieval.tokens import Tokenizer
 
         _PLAIN = Tokenizer(load_lexicon(bundled=False))
     return _PLAIN.cut(text)

@@ -8,12 +8,12 @@ matching form and vector, so scoring many pairs of one corpus repeats no
 work.  Alignments depend on the background only through how distinctive
 wording is judged to be.  From ``FORK_FROM`` units on, the jieba words of
 most of the background are counted in a forked process (``jobs``, as for
-the :class:`~align.match.Aligner`) while this one computes the rest, then
+the :class:`~align.decisions.match.Aligner`) while this one computes the rest, then
 counts the words of the last ``1 - WORKER_WORDS`` of the forms itself; the
-two parts are joined as numbers (:func:`~align.index.join_encoded`), the same
+two parts are joined as numbers (:func:`~align.retrieval.index.join_encoded`), the same
 counts as one process would find.
 
->>> from align.document import document_from_text
+>>> from align.reading.document import document_from_text
 >>> a = document_from_text("一、目标\\n\\n全面实施千年古城复兴计划。", "a")
 >>> model = CorpusModel(a.alignable())
 >>> model.prepared(a.alignable())[1].terms
@@ -26,15 +26,15 @@ import logging
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 
-from .features import MIN_TILE, Prepared, TermSet, add_terms, defined_short_forms, term_candidates
-from .forked import ForkedCall, jobs_for
-from .index import NgramIndex, join_encoded
-from .lexicon import Lexicon, load_lexicon, strip_punct
-from .prepare import MatchForm, matching_form
-from .records import Unit
-from .textnorm import matching_key
-from .tiling import gram_index
-from .weights import Weights
+from align.retrieval.features import MIN_TILE, Prepared, TermSet, add_terms, defined_short_forms, term_candidates
+from align.forked import ForkedCall, jobs_for
+from align.retrieval.index import NgramIndex, join_encoded
+from align.retrieval.lexicon import Lexicon, load_lexicon, strip_punct
+from align.retrieval.prepare import MatchForm, matching_form
+from align.records import Unit
+from align.textnorm import matching_key
+from align.retrieval.tiling import gram_index
+from align.retrieval.weights import Weights
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def _token_cache(lexicon: Lexicon) -> dict[str, list[str]]:
 
 def shared_tokenizer(lexicon: Lexicon):
     """One jieba tokenizer per lexicon per process (jieba takes a moment to load)."""
-    from .tokens import Tokenizer
+    from align.retrieval.tokens import Tokenizer
 
     key = id(lexicon)
     if key not in _TOKENIZERS:
@@ -113,7 +113,7 @@ class CorpusModel:
             try:
                 bg = None
                 if national:
-                    from .background import bigram_counts
+                    from align.retrieval.background import bigram_counts
 
                     bg = bigram_counts()
                 self.weights = Weights(forms, self.generic, background=bg)
@@ -170,7 +170,7 @@ class CorpusModel:
         return out  # type: ignore[return-value]
 
     def grams(self, p: Prepared, min_len: int) -> dict[str, list[int]]:
-        """:func:`~align.tiling.gram_index` of a unit's form (cached: parents are
+        """:func:`~align.retrieval.tiling.gram_index` of a unit's form (cached: parents are
         measured against many children, and in many pairs)."""
         key = (p.unit.doc_id, p.unit.unit_id)
         g = self._grams.get(key)
@@ -210,12 +210,12 @@ class CorpusModel:
 def pair_model(parent_units: Sequence[Unit], child_units: Sequence[Unit], *, regions: Sequence[str] = (),
                lexicon: Lexicon | None = None, settings=None, jobs: int | None = None) -> CorpusModel:
     """The corpus model of one (parent, child) pair: the two plans' units over
-    the shipped national background (:mod:`align.background`).  Every entry
+    the shipped national background (:mod:`align.retrieval.background`).  Every entry
     point (the Python API, ``score``, ``run``, ``eval``, the TUI, batches)
     builds a pair's model here, so a pair's result depends only on the two
     plans, the settings and what ships with planecho — not on what else is
     being compared."""
-    from .match import Settings
+    from align.decisions.match import Settings
 
     s = settings or Settings()
     return CorpusModel(list(parent_units) + list(child_units), regions=regions, lexicon=lexicon,

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .errors import InputError
+from align.errors import InputError
 
 GOLD_KINDS = ("verbatim", "paraphrase", "partial", "none")
 POSITIVE = ("verbatim", "paraphrase")
@@ -218,15 +218,15 @@ def score_items(items: list[GoldItem], child_doc, parent_doc, child_units, paren
 def evaluate_gold(path: str | os.PathLike, manifest, settings=None, docs: dict | None = None,
                   lexicon=None) -> list[PairEval]:
     """Align the document pairs a gold file names and score them (``lexicon``:
-    an :class:`~align.lexicon.Lexicon`, default the bundled one)."""
+    an :class:`~align.retrieval.lexicon.Lexicon`, default the bundled one)."""
     return evaluate_items(read_gold(path), manifest, settings, docs, lexicon=lexicon)
 
 
 def evaluate_items(items: list[GoldItem], manifest, settings=None, docs: dict | None = None,
                    lexicon=None) -> list[PairEval]:
     """Align the document pairs the gold items name and score them."""
-    from .document import load_document
-    from .match import Aligner, Settings
+    from align.reading.document import load_document
+    from align.decisions.match import Aligner, Settings
 
     settings = settings or Settings()
     docs = {} if docs is None else docs

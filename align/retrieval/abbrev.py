@@ -10,7 +10,7 @@ two ways that the text itself marks:
   “两业”.
 
 Each pair (short, long) is found in the plans compared; the aligner treats
-the two as one programme term (:class:`align.features.TermSet` aliases), so
+the two as one programme term (:class:`align.retrieval.features.TermSet` aliases), so
 a child saying “两业融合” shares the programme with a parent that spelled it
 out.  Nothing here is a list of known abbreviations.
 

@@ -1,7 +1,7 @@
 """Per-unit matching data and the features of a (child, parent) candidate pair.
 
 All evidence is weighted by how distinctive it is in the background corpus
-(:mod:`align.weights`):
+(:mod:`align.retrieval.weights`):
 
 * ``cc`` / ``pc`` — share of the child's / parent's weighted characters
   covered by common substrings of 3+ characters (greedy string tiling, in
@@ -19,13 +19,13 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .lexicon import strip_punct
-from .prepare import MatchForm, matching_form
-from .records import Unit
-from .textnorm import matching_key
-from .tokens import quoted_terms
-from .tiling import shared_tiles, tiles
-from .weights import MIN_BACKGROUND, Weights
+from align.retrieval.lexicon import strip_punct
+from align.retrieval.prepare import MatchForm, matching_form
+from align.records import Unit
+from align.textnorm import matching_key
+from align.retrieval.tokens import quoted_terms
+from align.retrieval.tiling import shared_tiles, tiles
+from align.retrieval.weights import MIN_BACKGROUND, Weights
 
 MIN_TILE = 3
 
@@ -60,7 +60,7 @@ class TermSet:
     def __init__(self, terms: Iterable[str], generic: Iterable[str], background_forms: Sequence[str], *,
                  national: float = 0.0, aliases: dict[str, str] | None = None) -> None:
         gen = {g for g in generic}
-        #: long form → the short form a plan defined for it (:mod:`align.abbrev`): one term
+        #: long form → the short form a plan defined for it (:mod:`align.retrieval.abbrev`): one term
         self.aliases = {a: b for a, b in (aliases or {}).items() if a != b and len(a) >= 2 and len(b) >= 2}
         terms = set(terms) | set(self.aliases) | set(self.aliases.values())
         self.terms = sorted({t for t in terms if len(t) >= 2 and t not in gen}, key=len, reverse=True)
@@ -77,8 +77,8 @@ class TermSet:
                         for t in self.terms}
         n = len(background_forms)
         df: dict[str, int] = {}
-        if national:  # the shipped national background counts too (align.background), each use ``national`` times
-            from . import background
+        if national:  # the shipped national background counts too (align.retrieval.background), each use ``national`` times
+            from align.retrieval import background
 
             n += len(background.forms())
             df = {t: round(c * national) for t, c in zip(self.terms, background.term_counts(self.terms)) if c}
@@ -160,8 +160,8 @@ def quoted_programme_terms(text: str, is_word: Callable[[str], bool] = lambda w:
 
 def defined_short_forms(units: Iterable[Unit]) -> dict[str, str]:
     """Long form → short form, for every short form the units define
-    (:func:`align.abbrev.abbreviations`), in matching-form spelling."""
-    from .abbrev import abbreviations
+    (:func:`align.retrieval.abbrev.abbreviations`), in matching-form spelling."""
+    from align.retrieval.abbrev import abbreviations
 
     out: dict[str, str] = {}
     for u in units:
@@ -210,7 +210,7 @@ def gram_mass(c: Prepared, c_grams: dict[str, list[int]]) -> dict[str, float]:
 def shared_mass_bound(c: Prepared, c_grams: dict[str, list[int]], shared: Iterable[str]) -> float:
     """An upper bound of the ``mass`` of a pair: the child's weight on the
     characters covered by the ``MIN_TILE``-grams it shares with the parent
-    (``shared``; ``c_grams`` is the child's :func:`~align.tiling.gram_index`).
+    (``shared``; ``c_grams`` is the child's :func:`~align.retrieval.tiling.gram_index`).
     Every character of a tile is so covered (a tile is a common substring of
     ``MIN_TILE`` or more characters), and weights are positive.  The sum of
     :func:`gram_mass` over ``shared`` bounds this bound in turn (overlaps
@@ -240,7 +240,7 @@ class PairFeatures:
 def pair_features(c: Prepared, p: Prepared, termset: TermSet, cosine: float = 0.0,
                   p_grams: dict[str, list[int]] | None = None, c_grams: dict[str, list[int]] | None = None,
                   shared: Iterable[str] | None = None) -> PairFeatures:
-    """The features of a pair.  With both units' :func:`~align.tiling.gram_index`
+    """The features of a pair.  With both units' :func:`~align.retrieval.tiling.gram_index`
     (``c_grams``, ``p_grams``) and the grams they share (``shared``), the tiles
     are found from the shared grams only (the same tiles)."""
     if shared is not None and c_grams is not None and p_grams is not None:

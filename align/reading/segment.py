@@ -18,7 +18,7 @@ import functools
 import re
 from collections.abc import Iterator
 
-from .textnorm import HAN_CLASS
+from align.textnorm import HAN_CLASS
 
 UNITS = ("sentence", "clause")
 SENTENCE_END = frozenset("。！？!?；;")

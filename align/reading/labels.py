@@ -1,7 +1,7 @@
 """Numbering labels that open headings in Chinese plans.
 
 Each form has a rank (smaller = outer).  Documents skip forms freely (a plan
-may go from 一、 straight to 1.), so :mod:`align.structure` turns ranks into
+may go from 一、 straight to 1.), so :mod:`align.reading.structure` turns ranks into
 levels with a stack rather than using the ranks as levels.
 
 >>> match_label("（三）完善“人地钱挂钩”激励性配套政策")

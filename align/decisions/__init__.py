@@ -1,0 +1,1 @@
+"""Decisions and evidence: the aligner's relations, alignment results, phrases, evaluation and calibration."""

@@ -1,0 +1,1 @@
+"""Reading plans: files to text (ingest), cleaning, structure, segmentation, documents and the manifest."""
