@@ -176,7 +176,7 @@ def _compute(ws: Workspace, progress: Callable[[str], None] | None, renderer: Re
     step("read the plans")
     if renderer is not None and renderer.parallel:
         # the drawing worker reads the plans while this process loads the engine's
-        # libraries (scikit-learn, jieba's dictionary: ~2 s); then it imports matplotlib
+        # libraries (jieba's dictionary); then it imports matplotlib
         renderer.read_documents(ws)
         renderer.warm_up()
         ws.prepare_engine()

@@ -106,13 +106,11 @@ class Workspace:
             self._docs.setdefault(doc_id, doc)
 
     def prepare_engine(self) -> None:
-        """Load what the corpus model needs before any document (scikit-learn, jieba's
-        dictionary with the lexicon), so this can overlap with reading the documents."""
-        from align.retrieval.index import load_tfidf
+        """Load what the corpus model needs before any document (jieba's dictionary
+        with the lexicon), so this can overlap with reading the documents."""
         from align.retrieval.lexicon import load_lexicon
         from align.retrieval.model import shared_tokenizer
 
-        load_tfidf()
         shared_tokenizer(load_lexicon(self.lexicon_files, self.generic_files))
 
     def documents(self) -> list[Document]:

@@ -188,7 +188,7 @@ class Session:
             background.bigram_counts()
             background.forms()
 
-        return [("loading the engine (scikit-learn, jieba's dictionary)…", locked(self.ws.prepare_engine)),
+        return [("loading the engine (jieba's dictionary)…", locked(self.ws.prepare_engine)),
                 ("loading the national background…", locked(national))]
 
     def alignment(self, pair: Pair) -> "Alignment":

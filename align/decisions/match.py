@@ -47,7 +47,7 @@ from align.retrieval.features import MIN_TILE, PairFeatures, Prepared, gram_mass
 from align.retrieval.lexicon import Lexicon
 from align.reading.numbers import NumberChange, number_changes
 from align.records import Unit, pickled_by_fields
-from align.retrieval.tiling import gram_index
+from align.retrieval.tiling import cached_gram_index
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -315,7 +315,7 @@ class Aligner:
         all_feats = []
         for c, (pool, cos) in zip(children, pools):
             heavy = self._heavy(c)
-            c_grams = gram_index(c.form.text, MIN_TILE)  # not cached: a child is measured once (memory)
+            c_grams = cached_gram_index(c.form.text, MIN_TILE)  # kept: a child is measured in each of its pairs
             c_mass = gram_mass(c, c_grams)
             least = self._least_mass(c)
             feats = []

@@ -76,7 +76,10 @@ def build_alignment(parent, child, settings: Settings, model=None, *, lexicon=No
     for t, ids in _unquoted_originals(model.prepared(parent_units), result).items():
         result.parent_terms.setdefault(t, ids)
     terms = set(result.parent_terms) | set(result.child_terms) | set(result.child_quoted)
-    result.term_weight = {t: model.terms.weight(t) if t in model.terms.terms else term_weight(model, t) for t in terms}
+    known = sorted(t for t in terms if t in model.terms.terms)
+    other = sorted(terms.difference(known))
+    result.term_weight = {t: model.terms.weight(t) for t in known}
+    result.term_weight.update(zip(other, term_weights(model, other)))
     return result
 
 
@@ -107,11 +110,19 @@ def _unquoted_originals(parents, result: Alignment) -> dict[str, tuple[str, ...]
     return {t: tuple(ids) for (t, ids), c in zip(found.items(), national) if c == 0}
 
 
-def term_weight(model, term: str) -> float:
-    """Distinctiveness of a term that is not a known programme term: the mean
-    weight of its characters in the background."""
+def term_weights(model, terms: list[str]) -> list[float]:
+    """Distinctiveness of terms that are not known programme terms: the mean
+    weight of each one's characters in the background."""
     from align.retrieval.lexicon import strip_punct
     from align.textnorm import matching_key
 
-    w = model.weights.char_weights(strip_punct(matching_key(term)))
-    return sum(w) / len(w) if w else 0.0
+    forms = [strip_punct(matching_key(t)) for t in terms]
+    many = model.weights.char_weights_many([f for f in forms if len(f) > 1])
+    out, k = [], 0
+    for f in forms:
+        if len(f) > 1:
+            w, k = many[k], k + 1
+        else:
+            w = model.weights.char_weights(f)
+        out.append(sum(w) / len(w) if w else 0.0)
+    return out

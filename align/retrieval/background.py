@@ -68,10 +68,12 @@ _COUNTS: dict[str, int] = {}  # term → its count, kept for the process (pairs 
 
 def term_counts(terms: Sequence[str]) -> list[int]:
     """How many background sentences use each term (a term at most once per
-    sentence is the common case; occurrences are counted, a close upper bound).
+    sentence is the common case; occurrences are counted, a close upper bound:
+    non-overlapping ones, as ``str.count`` counts them).
 
     A term with a bigram the background never has is not in it: only the
-    others are searched for (most programme names are of the first kind)."""
+    others are searched for (most programme names are of the first kind),
+    all in one pass over the background (pyahocorasick's automaton)."""
     import numpy as np
 
     from align.retrieval.weights import pack_bigrams
@@ -79,13 +81,37 @@ def term_counts(terms: Sequence[str]) -> list[int]:
     todo = [t for t in dict.fromkeys(terms) if t not in _COUNTS]
     if todo:
         keys = bigram_counts()[0]
-        text = _joined()
+        search = []
         for t in todo:
             grams = pack_bigrams(t)
             at = np.searchsorted(keys, grams)
             seen = bool(len(grams)) and bool(np.all((at < len(keys)) & (keys[np.minimum(at, len(keys) - 1)] == grams)))
-            _COUNTS[t] = text.count(t) if t and (seen or len(t) < 2) else 0
+            _COUNTS[t] = 0
+            if t and (seen or len(t) < 2):
+                search.append(t)
+        _COUNTS.update(zip(search, _occurrences(search, _joined())))
     return [_COUNTS[t] for t in terms]
+
+
+def _occurrences(words: Sequence[str], text: str) -> list[int]:
+    """Non-overlapping occurrences of each word in ``text`` (what ``text.count(w)``
+    gives), found in one pass of an Aho–Corasick automaton."""
+    if not words:
+        return []
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for i, w in enumerate(words):
+        automaton.add_word(w, i)
+    automaton.make_automaton()
+    counts = [0] * len(words)
+    last_end = [-1] * len(words)
+    lengths = [len(w) for w in words]
+    for end, i in automaton.iter(text):  # every occurrence, by its last character
+        if end - lengths[i] + 1 > last_end[i]:  # starts after the one counted before: not overlapping it
+            counts[i] += 1
+            last_end[i] = end
+    return counts
 
 
 def build(src: Path) -> list[str]:

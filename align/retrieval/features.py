@@ -18,9 +18,10 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from align.retrieval.lexicon import strip_punct
-from align.retrieval.prepare import MatchForm, matching_form
+from align.retrieval.prepare import UNIT_CACHE, MatchForm, matching_form
 from align.records import Unit
 from align.textnorm import matching_key
 from align.retrieval.tokens import quoted_terms
@@ -146,16 +147,27 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 MIN_QUOTED_HAN = 3
 
 
-def quoted_programme_terms(text: str, is_word: Callable[[str], bool] = lambda w: False) -> list[str]:
+def _no_word(w: str) -> bool:
+    return False
+
+
+def quoted_programme_terms(text: str, is_word: Callable[[str], bool] = _no_word) -> list[str]:
     """Quoted expressions of a text that may name a programme: at least three
     Chinese characters, not a plan period (“十四五”), and not a word of the
     general dictionary (``is_word``: 高水平 is vocabulary, 标准地 a label)."""
+    return list(_quoted_programme_terms(text, is_word))
+
+
+@lru_cache(maxsize=UNIT_CACHE)
+def _quoted_programme_terms(text: str, is_word: Callable[[str], bool]) -> tuple[str, ...]:
+    """:func:`quoted_programme_terms`, kept per text for the process: a plan's
+    units are read again by every pair it is in."""
     out = []
     for q in quoted_terms(text):
         q = strip_punct(matching_key(q))
         if len(_HAN.findall(q)) >= MIN_QUOTED_HAN and not _PERIOD.match(q) and not is_word(q):
             out.append(q)
-    return out
+    return tuple(out)
 
 
 def defined_short_forms(units: Iterable[Unit]) -> dict[str, str]:
@@ -172,11 +184,11 @@ def defined_short_forms(units: Iterable[Unit]) -> dict[str, str]:
 
 
 def term_candidates(units: Iterable[Unit], lexicon_terms: Iterable[str],
-                    is_word: Callable[[str], bool] = lambda w: False) -> set[str]:
+                    is_word: Callable[[str], bool] = _no_word) -> set[str]:
     """Lexicon terms plus the quoted programme-like expressions of the units."""
     out = {strip_punct(matching_key(t)) for t in lexicon_terms}
     for u in units:
-        out.update(quoted_programme_terms(u.text, is_word))
+        out.update(_quoted_programme_terms(u.text, is_word))
     return {t for t in out if len(t) >= 2}
 
 

@@ -14,7 +14,9 @@ in sorted order, terms in more than ``max_df`` of the background dropped,
 sorted indices, float32), computed with NumPy — character n-grams are packed
 into integers — rather than one Python call per n-gram; the weighting is
 scikit-learn's ``TfidfTransformer`` (smoothed idf, sublinear tf, l2 norm),
-exactly as ``TfidfVectorizer`` applies it.
+exactly as ``TfidfVectorizer`` applies it, in the same array operations
+(:class:`SublinearTfidf`: importing scikit-learn would cost a cold command
+more than a second).
 
 Why not ``TfidfVectorizer`` itself: on the main job (the nine pair models
 of ``planecho run``, 10,414 units) fitting and vectorising this way takes
@@ -256,13 +258,44 @@ class TokenCounts:
         return np.repeat(np.arange(len(lens), dtype=np.int64), lens)
 
 
-def load_tfidf():
-    """scikit-learn's ``TfidfTransformer`` (imported on first use: importing
-    scikit-learn takes over a second, which a caller may want to overlap with
-    other work)."""
-    from sklearn.feature_extraction.text import TfidfTransformer
+class SublinearTfidf:
+    """scikit-learn's ``TfidfTransformer(sublinear_tf=True)`` — smoothed idf,
+    ``1 + log(tf)``, rows scaled to unit length — giving the same numbers bit
+    for bit (the same float32 operations in the same order; the row lengths
+    summed one term after another in float64, as scikit-learn's
+    ``inplace_csr_row_normalize_l2`` sums them), without importing
+    scikit-learn: that import takes over a second, which every cold command
+    (``score``, ``run``, ``align``, the TUI) would pay for a few array
+    operations (``benchmarks/libraries.py`` prints both).
+    ``test_vectors_are_tfidfvectorizers`` checks the matrices are
+    ``TfidfVectorizer``'s exactly."""
 
-    return TfidfTransformer
+    def fit(self, counts) -> "SublinearTfidf":
+        dtype = counts.dtype if counts.dtype in (np.float64, np.float32) else np.float64
+        df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(dtype, copy=False)
+        df += 1.0
+        self.idf_ = np.full_like(df, fill_value=counts.shape[0] + 1, dtype=dtype)
+        self.idf_ /= df
+        np.log(self.idf_, out=self.idf_)
+        self.idf_ += 1.0
+        return self
+
+    def transform(self, counts):
+        """The weighted rows (``counts`` is overwritten when it is float CSR already)."""
+        from scipy.sparse import csr_matrix
+
+        x = counts if counts.dtype in (np.float64, np.float32) else counts.astype(np.float64)
+        x = x.tocsr()
+        np.log(x.data, x.data)
+        x.data += 1.0
+        x.data *= self.idf_[x.indices]
+        # row lengths: each row's squares (in the data's precision) summed in float64 in order,
+        # by SciPy's CSR product with a vector of ones (one accumulator per row, term after term)
+        squares = csr_matrix(((x.data * x.data).astype(np.float64), x.indices, x.indptr), shape=x.shape)
+        lengths = np.sqrt(squares @ np.ones(x.shape[1]))
+        lengths[lengths == 0.0] = 1.0  # an empty row stays as it is
+        x.data = (x.data.astype(np.float64) / np.repeat(lengths, np.diff(x.indptr))).astype(x.dtype)
+        return x
 
 
 class NgramIndex:
@@ -297,16 +330,15 @@ class NgramIndex:
         function giving the background's :meth:`fit_words` when they are
         computed elsewhere (called after the character counts, so that it
         may wait for another process meanwhile)."""
-        TfidfTransformer = load_tfidf()
         background = list(background_forms)
         self.char_counts_ = CharCounts(*self.ngram_range)
         char = self.char_counts_.fit_counts(background, self._max_df(len(background)))
-        self.char_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(char)
+        self.char_tfidf_ = SublinearTfidf().fit(char)
         self.word_counts_ = self.word_tfidf_ = None
         word = None
         if self.uses_words:
             self.word_counts_, word = words() if words is not None else self.fit_words(background)
-            self.word_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(word)
+            self.word_tfidf_ = SublinearTfidf().fit(word)
         return self._stack(char, word)
 
     def _max_df(self, n_background: int) -> float:
@@ -348,11 +380,11 @@ class NgramIndex:
     def _stack(self, char_counts, word_counts):
         from scipy.sparse import hstack
 
-        char = self.char_tfidf_.transform(char_counts, copy=False)
+        char = self.char_tfidf_.transform(char_counts)
         if word_counts is None:
             return char.tocsr()
         w = self.word_weight
-        word = self.word_tfidf_.transform(word_counts, copy=False)
+        word = self.word_tfidf_.transform(word_counts)
         return hstack([char * np.float32(np.sqrt(1 - w)), word * np.float32(np.sqrt(w))]).tocsr()
 
     def set_parents(self, matrix) -> "NgramIndex":

@@ -33,7 +33,7 @@ from align.retrieval.lexicon import Lexicon, load_lexicon, strip_punct
 from align.retrieval.prepare import MatchForm, matching_form
 from align.records import Unit
 from align.textnorm import matching_key
-from align.retrieval.tiling import gram_index
+from align.retrieval.tiling import cached_gram_index
 from align.retrieval.weights import Weights
 
 log = logging.getLogger(__name__)
@@ -175,7 +175,7 @@ class CorpusModel:
         key = (p.unit.doc_id, p.unit.unit_id)
         g = self._grams.get(key)
         if g is None:
-            g = self._grams[key] = gram_index(p.form.text, min_len)
+            g = self._grams[key] = cached_gram_index(p.form.text, min_len)
         return g
 
     def matrix(self, prepared: Sequence[Prepared]):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 from align.reading.labels import match_label
@@ -72,9 +73,18 @@ class MatchForm:
 _REGION_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}  # regions as given → pattern
 
 
+#: units whose text-only results (matching form, quoted names) a process keeps: a plan's units are
+#: read again by every pair the plan is in (a few plans' worth; a long batch keeps the latest)
+UNIT_CACHE = 50_000
+
+
 def matching_form(key: str, regions: Iterable[str] = ()) -> MatchForm:
     """The matching form of a unit key (see the module docstring)."""
-    given = tuple(regions)
+    return _matching_form(key, tuple(regions))
+
+
+@lru_cache(maxsize=UNIT_CACHE)
+def _matching_form(key: str, given: tuple[str, ...]) -> MatchForm:
     pattern = _REGION_PATTERNS.get(given)
     if pattern is None:
         regs = region_variants(given)

@@ -22,6 +22,7 @@ code of its own.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 
 def gram_index(b: str, min_len: int = 3) -> dict[str, list[int]]:
@@ -36,6 +37,17 @@ def gram_index(b: str, min_len: int = 3) -> dict[str, list[int]]:
         else:
             at.append(j)
     return index
+
+
+#: units whose n-gram index (:func:`gram_index`) a process keeps: children and parents are measured
+#: in every pair they are in (about a plan's units or several; each index is a few kB)
+GRAM_CACHE = 8192
+
+
+@lru_cache(maxsize=GRAM_CACHE)
+def cached_gram_index(b: str, min_len: int = 3) -> dict[str, list[int]]:
+    """:func:`gram_index`, kept for the process (do not modify the dict)."""
+    return gram_index(b, min_len)
 
 
 def tiles(a: str, b: str, min_len: int = 3, b_index: dict[str, list[int]] | None = None) -> list[tuple[int, int, int]]:

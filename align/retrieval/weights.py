@@ -93,8 +93,7 @@ class Weights:
         levels, at = np.unique(df, return_inverse=True)
         self._key_weight = np.array([self._weight(int(d)) for d in levels], dtype=np.float64)[at.ravel()]
         self._unseen = self._weight(0)
-        self._bigram: dict[str, float] | None = None  # built on first use of char_weights
-        self._index = None  # pandas Index of the keys, built on first use of char_weights_many
+        self._index = None  # pandas Index of the keys, built on first lookup
 
     def _weight(self, df: int) -> float:
         idf = math.log((max(self.n, MIN_BACKGROUND) + 1) / (df + 1))
@@ -111,16 +110,11 @@ class Weights:
         pos = self._index.get_indexer(keys)
         return np.where(pos >= 0, self._key_weight[pos], self._unseen)
 
-    def _table(self) -> dict[str, float]:
-        if self._bigram is None:
-            k = self._keys
-            firsts, seconds = (k >> np.uint64(_BITS)).tolist(), (k & np.uint64((1 << _BITS) - 1)).tolist()
-            self._bigram = {chr(a) + chr(b): w for a, b, w in zip(firsts, seconds, self._key_weight.tolist())}
-        return self._bigram
-
     def bigram(self, g: str) -> float:
         """Weight of one bigram: 1 for a bigram seen once, near 0 for ubiquitous ones."""
-        return self._table().get(g, self._unseen)
+        if len(g) != 2:
+            return self._unseen
+        return float(self._lookup(np.array([(ord(g[0]) << _BITS) | ord(g[1])], dtype=np.uint64))[0])
 
     def df(self, g: str) -> int:
         if len(g) != 2 or len(self._keys) == 0:
@@ -132,18 +126,9 @@ class Weights:
     def char_weights(self, form: str) -> list[float]:
         """One weight per character of a matching form: the mean weight of the
         bigrams it is part of; generic phrases and digits at the floor."""
-        n = len(form)
-        if n == 0:
-            return []
-        if n == 1:
-            return [FLOOR]
-        get, unseen = self._table().get, self._unseen
-        bw = [get(form[i : i + 2], unseen) for i in range(n - 1)]
-        out = [bw[0]]
-        out += [(a + b) / 2 for a, b in zip(bw, bw[1:])]  # (bw[i-1] + bw[i]) / 2 for 0 < i < n-1
-        out.append(bw[-1])
-        self._floors(form, out)
-        return out
+        if len(form) <= 1:
+            return [FLOOR] * len(form)
+        return self.char_weights_many([form])[0]
 
     def char_weights_many(self, forms: Sequence[str]) -> list[list[float]]:
         """:meth:`char_weights` of many forms, computed together (the same lists)."""

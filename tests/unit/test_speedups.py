@@ -325,3 +325,21 @@ def test_matching_form_of_plan_text_is_a_char_by_char_scan(plan):
     for text in TEXTS + plan:
         form = matching_form(text, ("浙江省", "台州市"))
         assert (form.text, form.pos) == _matching_form_char_by_char(text, ("浙江省", "台州市"))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_sublinear_tfidf_is_tfidftransformers(dtype):
+    from scipy.sparse import random as sparse_random
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    from align.retrieval.index import SublinearTfidf
+
+    rng = np.random.default_rng(7)
+    counts = sparse_random(300, 500, density=0.05, format="csr", random_state=rng,
+                           data_rvs=lambda n: rng.integers(1, 9, n)).astype(dtype)
+    counts[5] = 0  # an empty row stays empty
+    counts.eliminate_zeros()
+    ours, theirs = SublinearTfidf().fit(counts), TfidfTransformer(sublinear_tf=True).fit(counts)
+    assert ours.idf_.dtype == theirs.idf_.dtype and np.array_equal(ours.idf_, theirs.idf_)
+    queries = counts[::3]
+    _same(ours.transform(queries.copy()), theirs.transform(queries.copy()))
