@@ -11,6 +11,15 @@ ratios that decided the three cases, so the decision can be re-checked:
   scikit-learn's ``TfidfVectorizer`` (``analyzer="char"``, 2–4-grams, and a
   word view with the jieba tokenizer, ``token_pattern=None``), fitting and
   transforming what the job does (the words are cut beforehand for both);
+* ``words``: jieba-rs (``rjieba``, what ``align/retrieval/tokens.py`` cuts
+  with now) against jieba's ``Tokenizer.lcut(text, HMM=False)`` on the same
+  forms (the same words, checked), and loading each one's dictionary in a
+  fresh process — a library chosen over another for speed, not own code;
+* ``tfidf``: the TF-IDF weighting of ``align/retrieval/index.py``
+  (:class:`~align.retrieval.index.SublinearTfidf`, kept) against
+  scikit-learn's ``TfidfTransformer``: importing scikit-learn (in a fresh
+  process, the cost a cold command pays) plus fitting and weighting the
+  job's count matrices, against the own weighting alone (same matrices);
 * ``tiling``: the numba tiling of ``align/retrieval/tiling_jit.py`` (removed) against
   the Python tiling of ``align/retrieval/tiling.py``, on every pair the job tiles.
 
@@ -50,7 +59,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OWN_REV = "432b3a8"  # main before the re-implementations were replaced (issue 12)
 OWN_FILES = ("index.py", "tokens.py", "tiling.py", "tiling_jit.py", "lexicon.py", "textnorm.py", "errors.py")
-PARTS = ("tokens", "index", "tiling")
+PARTS = ("tokens", "index", "words", "tfidf", "tiling")
 _WORD = re.compile(r"\w")
 
 
@@ -212,6 +221,78 @@ def bench_index(fits, queries, repeats: int, job: float) -> None:
     report("index", *ab(own, library, repeats), job, f"{len(fits)} fits, {n:,} rows vectorised, same matrices")
 
 
+def _fresh(code: str, rounds: int = 3) -> float:
+    """Median wall time of ``code`` in fresh interpreters (the interpreter's own start excluded)."""
+    times = []
+    for _ in range(rounds):
+        out = subprocess.run([sys.executable, "-c", "import time; t = time.perf_counter()\n" + code
+                              + "\nprint(time.perf_counter() - t)"], check=True, capture_output=True, text=True)
+        times.append(float(out.stdout.strip().splitlines()[-1]))
+    return statistics.median(times)
+
+
+def bench_words(fits, queries, repeats: int, job: float) -> None:
+    import jieba
+
+    from align.retrieval.lexicon import load_lexicon
+    from align.retrieval.tokens import Tokenizer, _cache_dir, _initialize
+
+    ours = Tokenizer(load_lexicon())
+    theirs = jieba.Tokenizer()
+    theirs.tmp_dir = _cache_dir()
+    _initialize(theirs)
+    forms = list(dict.fromkeys(x for f, qs in zip(fits, queries) for x in f + [y for q in qs for y in q]))
+
+    def library():
+        return [[t for t in theirs.lcut(text, HMM=False) if _WORD.search(t)] for text in forms]
+
+    def own():
+        return [ours.cut(text) for text in forms]
+
+    assert own() == library(), "jieba-rs and jieba cut differently"
+    report("words", *ab(own, library, repeats), job, f"{len(forms):,} distinct forms cut (each once per process), "
+           "same words; 'own' is jieba-rs here")
+    rs = _fresh("import rjieba; rjieba.Jieba()")
+    py = _fresh("import jieba, logging; jieba.setLogLevel(logging.WARNING)\n"
+                "from align.retrieval.tokens import _cache_dir, _initialize\n"
+                "t2 = jieba.Tokenizer(); t2.tmp_dir = _cache_dir(); _initialize(t2)")
+    print(f"        loading the dictionary in a fresh process: jieba-rs {rs:.2f} s, jieba {py:.2f} s (medians of 3)")
+
+
+def bench_tfidf(fits, queries, repeats: int, job: float) -> None:
+    from align.retrieval.index import CharCounts, SublinearTfidf
+
+    counts = []
+    for forms, qs in zip(fits, queries):
+        cc = CharCounts(2, 4)
+        counts.append((cc.fit_counts(forms, 0.2 if len(forms) > 50 else 1.0), [cc.counts(q) for q in qs]))
+
+    def run(make):
+        out = []
+        for fit, qs in counts:
+            t = make().fit(fit)
+            out.append([t.transform(fit.copy())] + [t.transform(q.copy()) for q in qs])
+        return out
+
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    def library():
+        return run(lambda: TfidfTransformer(sublinear_tf=True))
+
+    def own():
+        return run(SublinearTfidf)
+
+    for a, b in zip((m for ms in own() for m in ms), (m for ms in library() for m in ms)):
+        assert a.shape == b.shape and (a != b).nnz == 0, "own and scikit-learn's weights differ"
+    t_own, t_lib = ab(own, library, repeats)
+    imp = _fresh("import scipy.sparse, numpy\nt = time.perf_counter()\nimport sklearn.feature_extraction.text")
+    print(f"tfidf   importing scikit-learn in a fresh process (after NumPy and SciPy): {imp:.2f} s (median of 3)")
+    own_s, lib_s = (statistics.median(t[0] for t in x) for x in (t_own, t_lib))
+    print(f"        weighting the job's {sum(1 + len(q) for _, q in counts)} matrices (CPU): own {own_s:.3f} s, "
+          f"TfidfTransformer {lib_s:.3f} s; a cold command: own {own_s:.2f} s against "
+          f"{lib_s + imp:.2f} s with the import ({(lib_s + imp) / own_s:.1f}×), same matrices")
+
+
 def bench_tiling(own_pkg, tiled, repeats: int, job: float) -> None:
     import numpy as np
 
@@ -286,6 +367,10 @@ def main(argv: list[str] | None = None) -> int:
             bench_tokens(own_pkg, fits, queries, args.repeats, job)
         if "index" in args.only:
             bench_index(fits, queries, args.repeats, job)
+        if "words" in args.only:
+            bench_words(fits, queries, args.repeats, job)
+        if "tfidf" in args.only:
+            bench_tfidf(fits, queries, args.repeats, job)
         if "tiling" in args.only:
             bench_tiling(own_pkg, tiled, args.repeats, job)
         print("rule (issue 12): keep own code only where library/own ≥ 2× on a job users run")

@@ -1,8 +1,13 @@
-"""Word tokens for Chinese plan text: jieba with the policy lexicon.
+"""Word tokens for Chinese plan text: jieba's segmentation with the policy lexicon.
 
-A project-owned ``jieba.Tokenizer`` (its cache file in the user cache
-directory, quiet on stderr) knows every lexicon term and every short quoted
-expression (“…”) of the documents being compared as one word.
+Words are cut by jieba-rs (``rjieba``, the Rust port of jieba: the same
+dictionary, the same route search, the same words as
+``jieba.Tokenizer.lcut(text, HMM=False)``, checked over the bundled plans and
+the national background in ``tests/unit/test_speedups.py``) — 8× faster than
+jieba itself and loaded in a tenth of the time (``benchmarks/libraries.py``).
+Each :class:`Tokenizer` knows every lexicon term as one word; jieba itself is
+loaded only to suggest the frequency of a lexicon word given without one
+(``suggest_freq``), so that such words weigh exactly as jieba would weigh them.
 
 >>> tok = Tokenizer(extra_words=["人地钱挂钩"])
 >>> "人地钱挂钩" in tok.cut("完善人地钱挂钩激励性配套政策")
@@ -66,21 +71,15 @@ def _initialize(tok) -> None:
 
 
 class Tokenizer:
-    """jieba word segmentation with the policy lexicon and extra words."""
+    """jieba word segmentation (by jieba-rs) with the policy lexicon and extra words."""
 
     def __init__(self, lexicon: Lexicon | None = None, extra_words: Iterable[str] = ()) -> None:
-        import jieba
+        import rjieba
 
-        jieba.setLogLevel(logging.WARNING)
-        self._tok = jieba.Tokenizer()
-        try:
-            self._tok.tmp_dir = _cache_dir()
-        except OSError:  # no writable cache: jieba falls back to its temp dir
-            pass
+        self._tok = rjieba.Jieba()
+        self._jieba = None  # jieba's own tokenizer, loaded to suggest a frequency (see :meth:`_suggest`)
+        self._added: dict[str, tuple[int, str | None]] = {}  # word → (frequency, tag), in the order added
         lexicon = lexicon or load_lexicon()
-        with _lock:
-            _initialize(self._tok)
-        self._added: set[str] = set()
         for term, freq, tag in lexicon.freqs:
             self.add(term, freq, tag)
         for w in extra_words:
@@ -90,20 +89,36 @@ class Tokenizer:
         """Make ``word`` (key form, punctuation removed) one token."""
         w = strip_punct(matching_key(word))
         if len(w) >= 2 and not self.is_word(w):
-            self._tok.add_word(w, freq or max(self._tok.suggest_freq(w, tune=False), 50), tag)
-            self._added.add(w)
+            freq = freq or max(self._suggest(w), 50)
+            self._tok.add_word(w, freq, tag)
+            if self._jieba is not None:
+                self._jieba.add_word(w, freq, tag)
+            self._added[w] = (freq, tag)
+
+    def _suggest(self, w: str) -> int:
+        """``jieba.Tokenizer.suggest_freq(w, tune=False)`` with the words added so far
+        (jieba-rs rounds its suggestion differently: jieba's is taken, loaded once)."""
+        if self._jieba is None:
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            tok = jieba.Tokenizer()
+            try:
+                tok.tmp_dir = _cache_dir()
+            except OSError:  # no writable cache: jieba falls back to its temp dir
+                pass
+            with _lock:
+                _initialize(tok)
+            for word, (freq, tag) in self._added.items():
+                tok.add_word(word, freq, tag)
+            self._jieba = tok
+        return self._jieba.suggest_freq(w, tune=False)
 
     def is_word(self, w: str) -> bool:
         """Is ``w`` a word of jieba's general dictionary (not one we added)?"""
-        return w not in self._added and (self._tok.FREQ.get(w) or 0) > 0
+        return w not in self._added and self._tok.has_word(w)
 
     def cut(self, text: str) -> list[str]:
         """Word tokens of ``text``: ``jieba.Tokenizer.lcut(text, HMM=False)``
-        with punctuation and spaces dropped.
-
-        jieba's own route search is used as it is: a copy of it in one pass
-        per block was only 1.5× faster on the main job's forms (under 7 % of
-        the pair loop; ``benchmarks/libraries.py``), below the 2× for which
-        planecho keeps its own version of a library's code.
-        """
-        return [t for t in self._tok.lcut(text, HMM=False) if _WORD.search(t)]
+        with punctuation and spaces dropped."""
+        return [t for t in self._tok.cut(text, False) if _WORD.search(t)]

@@ -65,13 +65,66 @@ def test_cut_follows_added_words():
 def test_dictionary_loads_as_jieba_loads_it():
     import jieba
 
-    from align.retrieval.tokens import _initialize
+    from align.retrieval.tokens import _cache_dir, _initialize
 
     ours, theirs = jieba.Tokenizer(), jieba.Tokenizer()
-    ours.tmp_dir = theirs.tmp_dir = shared_tokenizer(load_lexicon())._tok.tmp_dir
+    ours.tmp_dir = theirs.tmp_dir = _cache_dir()
     _initialize(ours)
     theirs.initialize()
     assert ours.initialized and ours.total == theirs.total and ours.FREQ == theirs.FREQ
+
+
+def _jieba():
+    import jieba
+
+    from align.retrieval.tokens import _cache_dir, _initialize
+
+    tok = jieba.Tokenizer()
+    tok.tmp_dir = _cache_dir()
+    _initialize(tok)
+    return tok
+
+
+def _jieba_words(tok, text: str) -> list[str]:
+    return [t for t in tok.lcut(text, HMM=False) if re.search(r"\w", t)]
+
+
+def test_words_are_jiebas_on_the_plans_and_the_background():
+    """jieba-rs cuts what jieba cuts (HMM off), on every bundled plan's forms
+    and a spread of the national background, before and after words are added."""
+    from align.reading.corpus import default_manifest_path, load_manifest
+    from align.retrieval import background
+    from align.retrieval.tokens import Tokenizer, quoted_terms
+
+    manifest = load_manifest(default_manifest_path())
+    texts = [u.key for e in manifest.topological() for u in load_document(e, manifest=manifest).alignable()]
+    forms = [matching_form(t).text for t in texts] + list(background.forms()[::7]) + TEXTS
+    ours, theirs = Tokenizer(load_lexicon(bundled=False)), _jieba()
+    assert [ours.cut(f) for f in forms] == [_jieba_words(theirs, f) for f in forms]
+    # the plans' quoted names as lexicon words, half with a frequency, half with jieba's suggestion
+    from align.retrieval.lexicon import strip_punct
+    from align.textnorm import matching_key
+
+    names = sorted({n for t in texts for q in quoted_terms(t) if len(n := strip_punct(matching_key(q))) >= 2})
+    assert len(names) > 100
+    for i, name in enumerate(names):
+        if ours.is_word(name):
+            continue
+        freq = 1000 + i if i % 2 else None
+        ours.add(name, freq)
+        theirs.add_word(name, freq or max(theirs.suggest_freq(name, tune=False), 50))
+    assert ours._added and all(f == theirs.FREQ[w] for w, (f, _) in ours._added.items())
+    assert [ours.cut(f) for f in forms] == [_jieba_words(theirs, f) for f in forms]
+
+
+def test_is_word_is_jiebas_dictionary():
+    from align.retrieval.tokens import Tokenizer
+
+    ours, theirs = Tokenizer(load_lexicon(bundled=False)), _jieba()
+    probe = {t[i : i + n] for t in TEXTS for n in (2, 3, 4) for i in range(len(t))} | set(list(theirs.FREQ)[::20])
+    assert [ours.is_word(w) for w in sorted(probe)] == [(theirs.FREQ.get(w) or 0) > 0 for w in sorted(probe)]
+    ours.add("紫阳街夜市", 1000)
+    assert not ours.is_word("紫阳街夜市")  # a word we added is not general vocabulary
 
 
 def _same(a, b) -> None:
