@@ -89,6 +89,9 @@ def _unquoted_originals(parents, result: Alignment) -> dict[str, tuple[str, ...]
     the same length sharing its first half (千年古城 for a child's “千年府城”),
     never said by the centre (:mod:`align.retrieval.background`) and within one clause.
     What is a re-brand among them is decided in :mod:`compare.divergence`."""
+    from bisect import bisect_right
+    from itertools import accumulate
+
     from align.retrieval.background import term_counts
 
     heads: dict[tuple[int, str], None] = {}
@@ -96,16 +99,23 @@ def _unquoted_originals(parents, result: Alignment) -> dict[str, tuple[str, ...]
         if name not in result.parent_terms and len(name) >= 4:
             heads[(len(name), name[: len(name) // 2])] = None
     found: dict[str, list[str]] = {}
+    if not heads:
+        return {}
+    # the parents' forms joined by a line break (never in a form), each head searched once
+    forms = [p.form.text for p in parents]
+    joined = "\n".join(forms)
+    starts = list(accumulate((len(f) + 1 for f in forms), initial=0))
     for n, head in heads:
-        for p in parents:
-            form, at = p.form.text, p.form.text.find(head)
-            while at >= 0:
-                cand = form[at : at + n]
-                if len(cand) == n and cand.isalpha() and not any(ch in "|◇" for ch in cand):
-                    ids = found.setdefault(cand, [])
-                    if p.unit.unit_id not in ids:
-                        ids.append(p.unit.unit_id)
-                at = form.find(head, at + 1)
+        at = joined.find(head)
+        while at >= 0:
+            k = bisect_right(starts, at) - 1
+            form, i = forms[k], at - starts[k]
+            cand = form[i : i + n]
+            if len(cand) == n and cand.isalpha() and not any(ch in "|◇" for ch in cand):
+                ids = found.setdefault(cand, [])
+                if parents[k].unit.unit_id not in ids:
+                    ids.append(parents[k].unit.unit_id)
+            at = joined.find(head, at + 1)
     national = term_counts(list(found))
     return {t: tuple(ids) for (t, ids), c in zip(found.items(), national) if c == 0}
 

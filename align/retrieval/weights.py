@@ -67,6 +67,42 @@ def bigram_document_frequencies(forms: Sequence[str]) -> tuple[np.ndarray, np.nd
     return vocab, df
 
 
+class _Frequencies:
+    """Sorted packed bigram keys and their document frequencies, looked up
+    through a hash table (pandas ``Index``: 3× faster than a binary search of
+    the sorted keys), built on the first lookup."""
+
+    def __init__(self, keys: np.ndarray, df: np.ndarray) -> None:
+        self.keys, self.df = keys, df.astype(np.int64, copy=False)
+        self._index = None
+
+    def of(self, keys: np.ndarray) -> np.ndarray:
+        """The document frequency of each key (0 for keys not in the table)."""
+        if len(self.keys) == 0:
+            return np.zeros(len(keys), dtype=np.int64)
+        if self._index is None:
+            import pandas as pd
+
+            self._index = pd.Index(self.keys)
+        pos = self._index.get_indexer(keys)
+        return np.where(pos >= 0, self.df[pos], 0)
+
+
+_SHARED: dict[int, tuple[np.ndarray, _Frequencies]] = {}  # id of a background's keys → its table
+
+
+def _shared_frequencies(background: tuple[np.ndarray, np.ndarray, int]) -> _Frequencies:
+    """The table of a background's counts, made once per process (the shipped background's
+    300,000 bigrams are not copied, merged or hashed again for every pair)."""
+    keys, df, _ = background
+    kept = _SHARED.get(id(keys))
+    if kept is None or kept[0] is not keys:
+        if len(_SHARED) >= 4:
+            _SHARED.clear()
+        kept = _SHARED[id(keys)] = (keys, _Frequencies(keys, df))
+    return kept[1]
+
+
 class Weights:
     """Bigram inverse document frequencies over background matching forms.
 
@@ -82,33 +118,29 @@ class Weights:
         self._max = math.log(max(self.n, MIN_BACKGROUND) + 1)
         self._generic = tuple(sorted({g for g in generic if len(g) >= 2}, key=len, reverse=True))
         self._generic_re = re.compile("|".join(re.escape(g) for g in self._generic)) if self._generic else None
-        vocab, df = bigram_document_frequencies(forms)
-        if background is not None:  # the shipped background's counts added to these forms' own
-            vocab, at = unique_inverse(np.concatenate([vocab, background[0]]))
-            df = np.bincount(at.ravel(), weights=np.concatenate([df, background[1]]),
-                             minlength=len(vocab)).astype(np.int64)
-        self._keys, self._df = vocab, df
-        # a bigram's weight depends on its document frequency only: computed
-        # (with math.log, as always) once per frequency, looked up per bigram
-        levels, at = np.unique(df, return_inverse=True)
-        self._key_weight = np.array([self._weight(int(d)) for d in levels], dtype=np.float64)[at.ravel()]
+        # a bigram's document frequency is its count in these forms plus its count in the shipped
+        # background; the background's table is shared by every Weights of the process
+        self._own = _Frequencies(*bigram_document_frequencies(forms))
+        self._background = _shared_frequencies(background) if background is not None else None
         self._unseen = self._weight(0)
-        self._index = None  # pandas Index of the keys, built on first lookup
 
     def _weight(self, df: int) -> float:
         idf = math.log((max(self.n, MIN_BACKGROUND) + 1) / (df + 1))
         return min(1.0, max(idf / self._max, FLOOR))
 
-    def _lookup(self, keys: np.ndarray) -> np.ndarray:
-        """Weights of packed bigrams (the unseen weight for bigrams not in the background)."""
-        if len(self._keys) == 0:
-            return np.full(len(keys), self._unseen)
-        if self._index is None:  # a hash table: 3× faster than a binary search of the sorted keys
-            import pandas as pd
+    def _frequencies(self, keys: np.ndarray) -> np.ndarray:
+        df = self._own.of(keys)
+        if self._background is not None:
+            df = df + self._background.of(keys)
+        return df
 
-            self._index = pd.Index(self._keys)
-        pos = self._index.get_indexer(keys)
-        return np.where(pos >= 0, self._key_weight[pos], self._unseen)
+    def _lookup(self, keys: np.ndarray) -> np.ndarray:
+        """Weights of packed bigrams (the unseen weight for bigrams in no form)."""
+        df = self._frequencies(keys)
+        # a bigram's weight depends on its document frequency only: computed
+        # (with math.log, as always) once per frequency, looked up per bigram
+        levels, at = np.unique(df, return_inverse=True)
+        return np.array([self._weight(int(d)) for d in levels], dtype=np.float64)[at.ravel()]
 
     def bigram(self, g: str) -> float:
         """Weight of one bigram: 1 for a bigram seen once, near 0 for ubiquitous ones."""
@@ -117,11 +149,10 @@ class Weights:
         return float(self._lookup(np.array([(ord(g[0]) << _BITS) | ord(g[1])], dtype=np.uint64))[0])
 
     def df(self, g: str) -> int:
-        if len(g) != 2 or len(self._keys) == 0:
+        """In how many forms (these and the background's) the bigram ``g`` occurs."""
+        if len(g) != 2:
             return 0
-        key = np.uint64((ord(g[0]) << _BITS) | ord(g[1]))
-        pos = int(np.searchsorted(self._keys, key))
-        return int(self._df[pos]) if pos < len(self._keys) and self._keys[pos] == key else 0
+        return int(self._frequencies(np.array([(ord(g[0]) << _BITS) | ord(g[1])], dtype=np.uint64))[0])
 
     def char_weights(self, form: str) -> list[float]:
         """One weight per character of a matching form: the mean weight of the
