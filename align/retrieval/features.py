@@ -66,11 +66,14 @@ class TermSet:
         terms = set(terms) | set(self.aliases) | set(self.aliases.values())
         self.terms = sorted({t for t in terms if len(t) >= 2 and t not in gen}, key=len, reverse=True)
         self._set = frozenset(self.terms)
-        # the terms starting with each bigram, longest first (what a regex
-        # alternation of the length-sorted terms would try at a position)
-        self._heads: dict[str, list[tuple[int, str]]] = {}
-        for t in self.terms:
-            self._heads.setdefault(t[:2], []).append((len(t), t))
+        self._automaton = None  # every term, found in one pass over a form (pyahocorasick)
+        if self.terms:
+            import ahocorasick
+
+            self._automaton = ahocorasick.Automaton()
+            for t in self.terms:
+                self._automaton.add_word(t, t)
+            self._automaton.make_automaton()
         rank = {t: i for i, t in enumerate(sorted(self.terms, key=len))}
         self._nested = {t: sorted({t[a:b] for a in range(len(t)) for b in range(a + 2, len(t) + 1)
                                    if b - a < len(t) and t[a:b] in self._set and not _cut_numeral(t, a, b)},
@@ -98,21 +101,20 @@ class TermSet:
         """Terms occurring in a matching form, with their first position.
 
         At each position the longest term starting there is found (terms
-        nested in it are added with it), scanning left to right.
+        nested in it are added with it), scanning left to right.  Every
+        occurrence of every term is found in one pass (pyahocorasick's
+        automaton of the terms); the longest at each start is taken.
         """
         found: dict[str, int] = {}
-        heads = self._heads
-        if not heads:
+        if self._automaton is None:
             return found
-        for i in range(len(form) - 1):
-            cands = heads.get(form[i : i + 2])
-            if cands is None:
-                continue
-            for _, t in cands:
-                if form.startswith(t, i):
-                    break
-            else:
-                continue
+        longest: dict[int, str] = {}
+        for end, t in self._automaton.iter(form):
+            i = end - len(t) + 1
+            if len(t) > len(longest.get(i, "")):
+                longest[i] = t
+        for i in sorted(longest):
+            t = longest[i]
             if t in found or _cut_numeral(form, i, i + len(t)):
                 continue
             found[t] = i
