@@ -175,14 +175,22 @@ def _quoted_programme_terms(text: str, is_word: Callable[[str], bool]) -> tuple[
 def defined_short_forms(units: Iterable[Unit]) -> dict[str, str]:
     """Long form → short form, for every short form the units define
     (:func:`align.retrieval.abbrev.abbreviations`), in matching-form spelling."""
-    from align.retrieval.abbrev import abbreviations
-
     out: dict[str, str] = {}
     for u in units:
         if "简称" in u.text or "称" in u.text or "“" in u.text or '"' in u.text:
-            for short, long in abbreviations(u.text):
-                out.setdefault(strip_punct(matching_key(long)), strip_punct(matching_key(short)))
+            for long, short in _defined(u.text):
+                out.setdefault(long, short)
     return out
+
+
+@lru_cache(maxsize=UNIT_CACHE)
+def _defined(text: str) -> tuple[tuple[str, str], ...]:
+    """(long form, short form) pairs a text defines, in matching-form spelling (kept per text
+    for the process: a plan's units are read again by every pair it is in)."""
+    from align.retrieval.abbrev import abbreviations
+
+    return tuple((strip_punct(matching_key(long)), strip_punct(matching_key(short)))
+                 for short, long in abbreviations(text))
 
 
 def term_candidates(units: Iterable[Unit], lexicon_terms: Iterable[str],

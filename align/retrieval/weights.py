@@ -19,10 +19,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import numpy as np
 
 from align.retrieval.index import codepoints, unique_inverse
+from align.retrieval.prepare import UNIT_CACHE
 
 FLOOR = 0.05
 MIN_BACKGROUND = 1000  # a smaller background is judged as if it had this many units
@@ -189,9 +191,16 @@ class Weights:
 
     def _floors(self, form: str, out: list[float]) -> None:
         """Characters of generic phrases at the floor weight, digits at theirs."""
-        if self._generic_re is not None:
-            for m in self._generic_re.finditer(form):
-                for i in range(m.start(), m.end()):
-                    out[i] = FLOOR
-        for m in _DIGITS.finditer(form):
-            out[m.start()] = DIGIT_WEIGHT
+        floor, digits = _floor_positions(form, self._generic_re)
+        for i in floor:
+            out[i] = FLOOR
+        for i in digits:
+            out[i] = DIGIT_WEIGHT
+
+
+@lru_cache(maxsize=UNIT_CACHE)
+def _floor_positions(form: str, generic: re.Pattern[str] | None) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Positions of a form's characters inside generic phrases, and of its digits (kept per
+    form for the process: they depend on nothing else, and a plan's forms recur in its pairs)."""
+    floor = () if generic is None else tuple(i for m in generic.finditer(form) for i in range(m.start(), m.end()))
+    return floor, tuple(m.start() for m in _DIGITS.finditer(form))
