@@ -76,7 +76,9 @@ class Tokenizer:
     def __init__(self, lexicon: Lexicon | None = None, extra_words: Iterable[str] = ()) -> None:
         import rjieba
 
-        self._tok = rjieba.Jieba()
+        # jieba-rs's module-level tokenizer (made when rjieba is imported) cuts until a word is
+        # added; then this tokenizer gets one of its own, so the shared one is never changed
+        self._tok = rjieba
         self._jieba = None  # jieba's own tokenizer, loaded to suggest a frequency (see :meth:`_suggest`)
         self._added: dict[str, tuple[int, str | None]] = {}  # word → (frequency, tag), in the order added
         lexicon = lexicon or load_lexicon()
@@ -90,6 +92,10 @@ class Tokenizer:
         w = strip_punct(matching_key(word))
         if len(w) >= 2 and not self.is_word(w):
             freq = freq or max(self._suggest(w), 50)
+            if not self._added:
+                import rjieba
+
+                self._tok = rjieba.Jieba()
             self._tok.add_word(w, freq, tag)
             if self._jieba is not None:
                 self._jieba.add_word(w, freq, tag)
