@@ -51,8 +51,7 @@ def _bigrams(forms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
 
 def pack_bigrams(text: str) -> np.ndarray:
     """The bigrams of one string, packed as :class:`Weights` keys them."""
-    cp = np.fromiter(map(ord, text), dtype=np.uint64, count=len(text))
-    return (cp[:-1] << np.uint64(_BITS)) | cp[1:]
+    return _bigrams([text])[0] if len(text) > 1 else np.zeros(0, dtype=np.uint64)
 
 
 def bigram_document_frequencies(forms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
