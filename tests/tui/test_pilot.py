@@ -264,6 +264,10 @@ def test_divergence_tabs_and_jump_to_the_text(workspace):
             await pilot.pause()
             changed = divergence.changed_targets(a)
             assert screen.active_name() == "changed_targets" and screen.active_table().row_count == len(changed) > 0
+            # what the numbers are (target or actual), their year and scope, as the exported table has them
+            shown = [c.name for c in screen.active_table().visible_columns()]
+            assert {"kind", "year", "scope"} <= set(shown)
+            assert screen.active_table().current_record()["kind"] == changed.iloc[0]["kind"]
             await pilot.press("enter")
             await settle(pilot)
             doc = app.screen
@@ -276,6 +280,7 @@ def test_divergence_tabs_and_jump_to_the_text(workspace):
             await pilot.pause()
             assert screen.active_name() == "rebranded_phrases"
             assert screen.active_table().row_count == len(divergence.rebrands(a))
+            assert "evidence" in [c.name for c in screen.active_table().visible_columns()]
 
     run(go())
 

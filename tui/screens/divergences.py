@@ -28,6 +28,9 @@ TABS = {  # table name → (tab title, columns)
     ]),
     "changed_targets": ("Changed targets", [
         Col("indicator", "indicator", width=14),
+        Col("kind", "kind", width=6),
+        Col("year", "year", width=4, wide_only=True),
+        Col("scope", "scope", width=9, wide_only=True),
         Col("parent_shown", "parent", width=9),
         Col("child_shown", "child", width=9),
         Col("direction", "change", width=7),
@@ -39,6 +42,7 @@ TABS = {  # table name → (tab title, columns)
         Col("parent_phrase", "parent name", width=12),
         Col("child_phrase", "child name", width=12),
         Col("aligned", "in a pair", width=9, kind="bool"),
+        Col("evidence", "evidence", width=13, wide_only=True),
         Col("child_example", "child example", width=16, flex=1),
         Col("parent_example", "parent example", width=16, flex=1, wide_only=True),
     ]),
