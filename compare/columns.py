@@ -11,7 +11,7 @@ PERCENT_COLUMNS = frozenset({"echo", "coverage", "share", "child_coverage", "par
 
 COLUMNS: dict[str, str] = {
     "child_doc": "id of the child plan (the lower-level plan that echoes its parent)",
-    "parent_doc": "id of the parent plan (the higher-level plan)",
+    "parent_doc": "id of the parent plan (the higher-level plan; on a local row of the alignments, the plan it was compared with)",
     "grandparent_doc": "id of the plan two levels up (chains)",
     "child_level": "administrative level of the child plan (nation, province, city, county, district)",
     "parent_level": "administrative level of the parent plan",

@@ -102,7 +102,7 @@ def alignment_table(a, settings=None) -> "pd.DataFrame":
     unit names its own plan or basis documents (shown, never counted), else empty."""
     from align.decisions.match import alignment_frame
 
-    table = alignment_frame(a.links, settings if settings is not None else a.settings)
+    table = alignment_frame(a.links, settings if settings is not None else a.settings, parent_doc=a.parent_doc)
     cpre, ppre = preamble(a)
     flags = []
     for cid, pid in zip(table["child_id"], table["parent_id"]):

@@ -427,7 +427,7 @@ class Aligner:
 
     def align(self, child: "Document | Sequence[Unit]") -> "pd.DataFrame":
         """The alignment table (see :func:`alignment_frame`)."""
-        return alignment_frame(self.align_links(child), self.settings)
+        return alignment_frame(self.align_links(child), self.settings, parent_doc=self.parent_doc_)
 
 
 def chapter_of(u: Unit) -> str:
@@ -482,8 +482,10 @@ SECTION_SEP = " > "
 LIST_SEP = " | "
 
 
-def alignment_frame(links: Sequence[Link], settings: Settings | None = None) -> "pd.DataFrame":
-    """One row per link (one per child unit, more where it links to several parents)."""
+def alignment_frame(links: Sequence[Link], settings: Settings | None = None, *, parent_doc: str = "") -> "pd.DataFrame":
+    """One row per link (one per child unit, more where it links to several parents).
+    ``parent_doc``: the plan the child was aligned to, named on its ``local`` rows
+    too, so that a table joining several pairs keeps each row's pair."""
     import pandas as pd
 
     rows = []
@@ -491,7 +493,7 @@ def alignment_frame(links: Sequence[Link], settings: Settings | None = None) -> 
         c, p, ev = l.child, l.parent, l.evidence
         rows.append((
             c.doc_id, c.unit_id, SECTION_SEP.join(c.section), c.text,
-            p.doc_id if p else "", p.unit_id if p else "", SECTION_SEP.join(p.section) if p else "", p.text if p else "",
+            p.doc_id if p else parent_doc, p.unit_id if p else "", SECTION_SEP.join(p.section) if p else "", p.text if p else "",
             l.relation, l.score,
             LIST_SEP.join(dict.fromkeys(ev.phrase_texts())) if ev else "",
             LIST_SEP.join(n.describe() for n in ev.numbers) if ev else "",
@@ -535,4 +537,5 @@ def align_documents(parent: "Document | Sequence[Unit]", child: "Document | Sequ
     ['深化“人地挂钩”政策，推动常住人口增长规模与城镇建设用地规模相匹配。', 'verbatim']
     """
     settings = settings or Settings()
-    return alignment_frame(Aligner(settings, model=model).fit(parent).align_links(child), settings)
+    aligner = Aligner(settings, model=model).fit(parent)
+    return alignment_frame(aligner.align_links(child), settings, parent_doc=aligner.parent_doc_)

@@ -105,3 +105,16 @@ def test_exports_neutralise_formula_cells(tmp_path):
         assert got.tolist() == ["'=HYPERLINK(\"x\")", "'+1", "'-2", "'@a", "——规划", "普通"]
     write_table(df, tmp_path / "t.parquet")  # analysis formats keep the raw text
     assert pd.read_parquet(tmp_path / "t.parquet").text.iloc[0].startswith("=")
+
+
+def test_local_rows_name_the_plan_they_were_compared_with():
+    """In a table joining several pairs, a child unit with no source keeps its pair."""
+    from align.decisions.match import align_documents
+    from compare.selfcite import alignment_table
+
+    p, c, a = alignment()
+    table = alignment_table(a)
+    local = table[table.relation == "local"]
+    assert len(local) and set(local.parent_doc) == {"p"} and set(local.parent_id) == {""}
+    api = align_documents(p, c)
+    assert set(api.parent_doc) == {"p"}
