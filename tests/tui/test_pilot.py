@@ -562,3 +562,30 @@ def test_a_plan_that_fails_to_read_is_reported_in_the_ui(tmp_path):
             assert all("failed" in label for label in labels)
 
     run(go())
+
+
+def test_a_self_citation_is_marked_in_the_pair_view_and_its_detail(workspace):
+    from compare.selfcite import alignment_table
+    from tui.screens.pair import SELF_MARK, relation_cell
+
+    table = alignment_table(workspace.alignment(CITY, COUNTY))
+    cited = table[table.self_citation != ""].iloc[0]
+
+    async def go():
+        app = make_app(None, COUNTY, CITY)
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            assert screen.select_unit(cited["child_id"], cited["parent_id"] or None)
+            await pilot.pause()
+            row = screen.query_one(FrameTable).current_record()
+            assert row["self_citation"] == cited["self_citation"]
+            assert SELF_MARK in relation_cell(row["relation"], row).plain
+            head = screen.query_one("#detail-head", Static).content.plain
+            assert "self-citation" in head and "not counted" in head
+            plain = table[table.self_citation == ""].iloc[0]
+            assert screen.select_unit(plain["child_id"], plain["parent_id"] or None)
+            await pilot.pause()
+            assert "self-citation" not in screen.query_one("#detail-head", Static).content.plain
+
+    run(go())

@@ -30,13 +30,17 @@ SCORE_OPTIONS = [("any score", 0.0)] + [(f"score ≥ {s:.1f}", s) for s in SCORE
 ALL_CHAPTERS = "\x00all"
 
 CORRECTED_MARK = "✎"
+SELF_MARK = "§"  # the row's unit names its own plan or the documents it is drawn up from: shown, not counted
 CORRECT = Binding.Group("correct", compact=True)  # "wc correct" in a narrow footer
 
 def relation_cell(relation: str, row: dict) -> Text:
-    """The relation, and ✎ when a scholar's correction made or changed the row."""
+    """The relation, ✎ when a scholar's correction made or changed the row, and §
+    when the row is a self-citation (:mod:`compare.selfcite`: not counted in the scores)."""
     text = render.cell(relation, 8, render.RELATION_STYLE.get(str(relation), ""))
     if row.get("corrected"):
         text.append(" " + CORRECTED_MARK, style="bold yellow")
+    elif row.get("self_citation"):
+        text.append(" " + SELF_MARK, style="dim")
     return text
 
 
@@ -287,7 +291,9 @@ class PairScreen(PairView):
             detail.clear("no row: change the filters (x clears them)")
             return
         s = self.session
-        detail.show_link(link, s.short(self.pair.child), s.short(self.pair.parent))
+        row = self.query_one(FrameTable).current_record() or {}
+        detail.show_link(link, s.short(self.pair.child), s.short(self.pair.parent),
+                         self_citation=str(row.get("self_citation") or ""))
 
     def select_unit(self, child_id: str, parent_id: str | None = None) -> bool:
         """Highlight the row of a child unit (its link to ``parent_id`` if it is still there)."""

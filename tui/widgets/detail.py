@@ -38,7 +38,9 @@ class PairDetail(VerticalScroll):
         for wid in ("#child-title", "#child-text", "#parent-title", "#parent-text", "#detail-notes"):
             self.query_one(wid, Static).update("")
 
-    def show_link(self, link, child_name: str, parent_name: str) -> None:
+    def show_link(self, link, child_name: str, parent_name: str, *, self_citation: str = "") -> None:
+        """The link's relation and evidence; ``self_citation`` (``child``, ``parent`` or
+        ``both``): which side names its own plan or basis documents (not counted)."""
         child, parent, notes = render.link_texts(link)
         head = Text()
         head.append(link.relation, style=render.RELATION_STYLE.get(link.relation, ""))
@@ -53,6 +55,10 @@ class PairDetail(VerticalScroll):
                 head.append(link.anchor, style=render.STYLES["programme"])
         else:
             head.append("  no parent source: a local addition", style="dim")
+        if self_citation:
+            side = "child and parent" if self_citation == "both" else self_citation
+            head.append(f"\n§ self-citation ({side}): a plan naming itself or the documents it is drawn up from; "
+                        "shown, not counted in echo or coverage", style="dim")
         if link.corrected:
             head.append(f"\n✎ {CORRECTED.get(link.corrected, link.corrected)}", style="bold yellow")
             if link.note:
