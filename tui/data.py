@@ -41,8 +41,12 @@ class Pair:
 
     @property
     def name(self) -> str:
-        """``<child>__<parent>``, as in the reports and figures of ``planecho run``."""
-        return f"{self.child}__{self.parent}"
+        """``<child>__<parent>``, as in the reports and figures of ``planecho run``
+        (:func:`compare.run.pair_name`: ids holding ``__`` are escaped, so two
+        pairs never share a name)."""
+        from compare.run import pair_name
+
+        return pair_name(self.parent, self.child)
 
 
 _SUFFIX = re.compile(r"(省|市|区|县|自治州|自治区)$")

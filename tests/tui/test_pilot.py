@@ -589,3 +589,9 @@ def test_a_self_citation_is_marked_in_the_pair_view_and_its_detail(workspace):
             assert "self-citation" not in screen.query_one("#detail-head", Static).content.plain
 
     run(go())
+
+
+def test_export_names_of_two_pairs_never_collide():
+    """Ids holding ``__`` are escaped as in ``planecho run``'s file names."""
+    names = {Pair("c", "a__b").name, Pair("b__c", "a").name, Pair("b", "a").name}
+    assert len(names) == 3 and Pair("b", "a").name == "a__b"
