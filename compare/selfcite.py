@@ -24,9 +24,11 @@ dropped and local units leave them out (like headings).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from align.retrieval.prepare import UNIT_CACHE
 from align.textnorm import matching_key
 
 if TYPE_CHECKING:
@@ -75,8 +77,14 @@ def is_self_citation(text: str, titles: Iterable[str] = ()) -> bool:
 
 def preamble_ids(units: Iterable, title: str = "") -> frozenset[str]:
     """Ids of the units that are self-citations (see the module doc)."""
-    forms = title_forms(title) if title else []
-    return frozenset(u.unit_id for u in units if is_self_citation(u.text, forms))
+    forms = tuple(title_forms(title)) if title else ()
+    return frozenset(u.unit_id for u in units if _self_cited(u.text, forms))
+
+
+@lru_cache(maxsize=UNIT_CACHE)
+def _self_cited(text: str, titles: tuple[str, ...]) -> bool:
+    """:func:`is_self_citation`, kept per text for the process (a plan's units recur in its pairs)."""
+    return is_self_citation(text, titles)
 
 
 _MEMO: dict[int, tuple] = {}

@@ -124,6 +124,7 @@ class Weights:
         self._own = _Frequencies(*bigram_document_frequencies(forms))
         self._background = _shared_frequencies(background) if background is not None else None
         self._unseen = self._weight(0)
+        self._by_df = np.zeros(0, dtype=np.float64)  # the weight of each document frequency, as far as looked up
 
     def _weight(self, df: int) -> float:
         idf = math.log((max(self.n, MIN_BACKGROUND) + 1) / (df + 1))
@@ -140,8 +141,11 @@ class Weights:
         df = self._frequencies(keys)
         # a bigram's weight depends on its document frequency only: computed
         # (with math.log, as always) once per frequency, looked up per bigram
-        levels, at = np.unique(df, return_inverse=True)
-        return np.array([self._weight(int(d)) for d in levels], dtype=np.float64)[at.ravel()]
+        top = int(df.max()) if len(df) else 0
+        if top >= len(self._by_df):
+            self._by_df = np.array([self._weight(d) for d in range(max(top + 1, 2 * len(self._by_df)))],
+                                   dtype=np.float64)
+        return self._by_df[df]
 
     def bigram(self, g: str) -> float:
         """Weight of one bigram: 1 for a bigram seen once, near 0 for ubiquitous ones."""
