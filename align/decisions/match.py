@@ -74,6 +74,7 @@ class Settings:
     ngram_range: tuple[int, int] = (2, 4)  # character n-gram lengths of the TF-IDF view
     word_weight: float = 0.35  # share of the jieba-word cosine in retrieval
     max_df: float = 0.2  # retrieval leaves out n-grams and words in more than this share of the compared units
+    name_score: float = 14.0  # an unquoted phrase both plans repeat is a programme name from this much name evidence (bits; align.retrieval.names)
     national_scale: float = 10.0  # a programme term's use in one national-background sentence counts as this many units
     min_mass: float = 7.0  # textual link: the child's weighted characters covered by shared wording, at least…
     mass_relief: float = 0.0  # the mass a textual link needs falls by this × min(cc, pc): a short unit wholly restated

@@ -10,7 +10,8 @@ All evidence is weighted by how distinctive it is in the background corpus
 * ``best`` — the weighted characters of the single longest-weighing shared
   substring;
 * ``anchor`` — the distinctiveness (0–1) of the rarest programme term both
-  share: a lexicon entry or a quoted expression (“…”) of either document.
+  share: a lexicon entry, a quoted expression (“…”) or a defined short form
+  of either document, or an unquoted name of the pair (:mod:`align.retrieval.names`).
 """
 from __future__ import annotations
 
@@ -59,11 +60,14 @@ class TermSet:
     """
 
     def __init__(self, terms: Iterable[str], generic: Iterable[str], background_forms: Sequence[str], *,
-                 national: float = 0.0, aliases: dict[str, str] | None = None) -> None:
+                 national: float = 0.0, aliases: dict[str, str] | None = None,
+                 named: Iterable[str] = ()) -> None:
         gen = {g for g in generic}
         #: long form → the short form a plan defined for it (:mod:`align.retrieval.abbrev`): one term
         self.aliases = {a: b for a, b in (aliases or {}).items() if a != b and len(a) >= 2 and len(b) >= 2}
-        terms = set(terms) | set(self.aliases) | set(self.aliases.values())
+        #: unquoted phrases the plans use as names (:mod:`align.retrieval.names`): names like quoted ones
+        self.named = frozenset(named) - gen
+        terms = set(terms) | set(self.aliases) | set(self.aliases.values()) | self.named
         self.terms = sorted({t for t in terms if len(t) >= 2 and t not in gen}, key=len, reverse=True)
         self._set = frozenset(self.terms)
         self._automaton = None  # every term, found in one pass over a form (pyahocorasick)
@@ -211,8 +215,9 @@ def prepare(units: Iterable[Unit], regions: Sequence[str], weights: Weights) -> 
 
 
 def add_terms(prepared: Iterable[Prepared], termset: TermSet, is_word: Callable[[str], bool]) -> None:
-    """Each unit's programme terms; a short form a plan defined counts as quoted (a name by definition)."""
-    defined = set(termset.aliases.values())
+    """Each unit's programme terms; a short form a plan defined counts as quoted (a name by definition),
+    and so does a phrase the plans use as a name (:mod:`align.retrieval.names`)."""
+    defined = set(termset.aliases.values()) | termset.named
     for p in prepared:
         p.terms = termset.terms_of(p.form.text)
         quoted = quoted_programme_terms(p.unit.text, is_word)

@@ -92,7 +92,8 @@ def paused_gc():
 class CorpusModel:
     def __init__(self, units: Iterable[Unit], *, regions: Sequence[str] = (), lexicon: Lexicon | None = None,
                  ngram_range: tuple[int, int] = (2, 4), word_weight: float = 0.35, max_df: float = 0.2,
-                 jobs: int | None = None, national: bool = True, national_scale: float = 10.0) -> None:
+                 jobs: int | None = None, national: bool = True, national_scale: float = 10.0,
+                 name_score: float = float("inf")) -> None:
         with paused_gc():  # builds many small containers, no cycles
             units = list(units)
             self.regions = tuple(dict.fromkeys(r for r in regions if r))
@@ -119,7 +120,8 @@ class CorpusModel:
                 self.weights = Weights(forms, self.generic, background=bg)
                 terms = term_candidates(units, self.lexicon.terms, self.tokenizer.is_word)
                 self.terms = TermSet(terms, self.generic, forms, national=national_scale if national else 0.0,
-                                     aliases=defined_short_forms(units))
+                                     aliases=defined_short_forms(units),
+                                     named=self._names(units, forms, name_score, national_scale))
                 # the background's vectors, kept: units of the background are not vectorised again
                 self._background = self.index.fit_transform(
                     forms, None if words is None else lambda: self._words_with(words, forms[cut:]))
@@ -132,6 +134,20 @@ class CorpusModel:
             self._prepared: dict[tuple[str, str], Prepared] = {}
             self._grams: dict[tuple[str, str], dict[str, list[int]]] = {}
             self._matrices: dict[tuple[str, ...], object] = {}
+
+    def _names(self, units: list[Unit], forms: list[str], min_score: float, national_scale: float) -> dict[str, float]:
+        """Unquoted names (:func:`~align.retrieval.names.coined_names`) the first
+        document of ``units`` sets and another carries (a pair's model: the parent first)."""
+        if not units:
+            return {}
+        from align.retrieval.names import coined_names
+
+        first = units[0].doc_id
+        setter = [f for u, f in zip(units, forms) if u.doc_id == first]
+        carrier = [f for u, f in zip(units, forms) if u.doc_id != first]
+        self.names = coined_names(setter, carrier, self._tokens, self.tokenizer.is_word, min_score,
+                                  national_scale=national_scale)
+        return self.names
 
     def _words_with(self, words: ForkedCall, rest: list[str]):
         """The background's words: the other process's part, then ``rest``, counted here."""
@@ -220,5 +236,5 @@ def pair_model(parent_units: Sequence[Unit], child_units: Sequence[Unit], *, reg
     s = settings or Settings()
     return CorpusModel(list(parent_units) + list(child_units), regions=regions, lexicon=lexicon,
                        ngram_range=s.ngram_range, word_weight=s.word_weight, max_df=s.max_df,
-                       national_scale=s.national_scale,
+                       national_scale=s.national_scale, name_score=s.name_score,
                        jobs=jobs)
