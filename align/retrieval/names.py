@@ -107,22 +107,25 @@ def _each_phrase(form: str, words: Sequence[str]):
 
 
 @lru_cache(maxsize=1)
-def _dictionary() -> str:
-    """jieba's general dictionary (``word freq tag`` lines), as text."""
-    import jieba
+def _dictionary() -> bytes:
+    """jieba's general dictionary (``word freq tag`` lines), as bytes (found beside jieba's
+    package without importing it; searched as bytes: decoding 5 MB would cost more)."""
+    from importlib.util import find_spec
+    from pathlib import Path
 
-    with jieba.get_dict_file() as fh:
-        return "\n" + fh.read().decode("utf-8")
+    spec = find_spec("jieba")
+    with open(Path(spec.origin).parent / "dict.txt", "rb") as fh:
+        return b"\n" + fh.read()
 
 
 @lru_cache(maxsize=50_000)
 def _tag(word: str) -> str:
     """A word's part-of-speech tag in jieba's general dictionary ("" when absent)."""
-    text = _dictionary()
-    at = text.find(f"\n{word} ")
+    data = _dictionary()
+    at = data.find(b"\n" + word.encode("utf-8") + b" ")
     if at < 0:
         return ""
-    line = text[at + 1 : text.find("\n", at + 1)]
+    line = data[at + 1 : data.find(b"\n", at + 1)].decode("utf-8").rstrip("\r")
     return line.rsplit(" ", 1)[-1]
 
 
@@ -173,7 +176,7 @@ def _positions():
     text, starts = _background()
     points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     codes = (points[:-1] << np.uint64(32)) | points[1:]
-    order = np.argsort(codes, kind="stable")
+    order = np.argsort(codes)  # a bigram's positions in any order: its sentences are sorted after
     return codes, codes[order], order, np.asarray(starts, dtype=np.int64)
 
 
