@@ -103,25 +103,36 @@ def _job_token(job: BatchJob) -> str:
                     job.generic_files, job.encoding, job.use_cache, job.corrections_path)
 
 
-def pair_key(job: BatchJob, parent: DocumentEntry, child: DocumentEntry) -> str:
-    """The key of a pair's result: the bytes of the two plans, their manifest
-    fields, the settings, the lexicon files, the shipped background, the version
-    and the engine's source (:func:`compare.cache.make_key`): everything a pair's
-    result depends on (:meth:`compare.workspace.Workspace.alignment`)."""
+def job_digest(job: BatchJob) -> str:
+    """What every pair's key shares: the settings, the lexicon files, the shipped
+    background, the corrections, the version and the engine's source
+    (:func:`compare.cache.make_key`), hashed once per job."""
     from align.retrieval.background import BACKGROUND_FILE, COUNTS_FILE
     from align.retrieval.lexicon import GENERIC_FILE, LEXICON_FILE
 
     from .cache import file_digest, make_key
 
-    def doc(e: DocumentEntry) -> tuple:
-        return (e.id, e.level, e.region, e.encoding or job.encoding, file_digest(e.file))
-
     lexicon = (file_digest(LEXICON_FILE), file_digest(GENERIC_FILE),
                tuple(file_digest(f) for f in job.lexicon_files), tuple(file_digest(f) for f in job.generic_files))
     background = (file_digest(BACKGROUND_FILE), file_digest(COUNTS_FILE))
     corrections = job.corrections_path and os.path.isfile(job.corrections_path) and file_digest(job.corrections_path)
-    return make_key("batch-pair", doc(parent), doc(child), job.settings.digest(), lexicon, background,
-                    corrections or None)
+    return make_key("batch-pairs", job.settings.digest(), lexicon, background, corrections or None)
+
+
+def pair_key(job: BatchJob, parent: DocumentEntry, child: DocumentEntry, digest: str | None = None) -> str:
+    """The key of a pair's result: the bytes of the two plans, their manifest
+    fields and :func:`job_digest` (given as ``digest`` when known: it costs a
+    few milliseconds, a pair's key microseconds): everything a pair's result
+    depends on (:meth:`compare.workspace.Workspace.alignment`)."""
+    import hashlib
+
+    from .cache import file_digest
+
+    def doc(e: DocumentEntry) -> tuple:
+        return (e.id, e.level, e.region, e.encoding or job.encoding, file_digest(e.file))
+
+    text = repr(("batch-pair", digest or job_digest(job), doc(parent), doc(child)))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # ---------------------------------------------------------------------------
@@ -155,6 +166,7 @@ def _workspace(job: BatchJob):
 class Unreadable:
     """What :func:`read_document` gives for a plan that cannot be read: the reason."""
 
+    doc_id: str
     reason: str
 
 
@@ -165,24 +177,24 @@ def read_document(job: BatchJob, doc_id: str) -> "Document | Unreadable":
         try:
             doc = ws.document(job.manifest.get(doc_id))
         except PlanechoError as e:  # a user's file: reported, not a failed task
-            return Unreadable(str(e))
+            return Unreadable(doc_id, str(e))
         except OSError as e:
-            return Unreadable(f"{e.filename or job.manifest.get(doc_id).file}: cannot read the file ({e.strerror})")
+            return Unreadable(doc_id, f"{e.filename or job.manifest.get(doc_id).file}: cannot read the file ({e.strerror})")
         finally:
             ws.forget()  # Dask keeps the document (as this task's result) while pairs need it
         doc.alignable(job.settings.unit)  # segmented here, once, not by every pair
         return doc
 
 
-def unreadable(doc: "Document | Unreadable") -> str | None:
-    """Why a plan could not be read, or None."""
-    return doc.reason if isinstance(doc, Unreadable) else None
-
-
-def score_task(job: BatchJob, parent: "Document", child: "Document") -> dict[str, object]:
-    """Score one pair in a worker (:func:`compare.score.score_pair`)."""
+def score_task(job: BatchJob, parent: "Document | Unreadable", child: "Document | Unreadable") -> dict[str, object]:
+    """Score one pair in a worker (:func:`compare.score.score_pair`); for a pair
+    with a plan that could not be read, ``{"unreadable": {doc id: reason}}``
+    (child first), so the client lists it without a task of its own per plan."""
     from .score import score_pair
 
+    bad = {d.doc_id: d.reason for d in (child, parent) if isinstance(d, Unreadable)}
+    if bad:
+        return {"unreadable": bad}
     start, cpu = time.perf_counter(), time.thread_time()
     with _LOCK:
         ws = _workspace(job)
@@ -286,15 +298,33 @@ class _Progress:
             self.callback(self.done, self.total, message)
 
 
+#: Dask settings of the local cluster (its scheduler, nannies and workers).  By
+#: default every event loop checks its own health 50 times a second, each worker's
+#: statistical profiler samples its stack 100 times a second, and the monitors poll
+#: memory and system load 10 and 2 times a second: an idle 2-worker cluster burns
+#: 7 CPU-seconds a minute, 1 with these settings, and a busy one more (measured on
+#: the 2-core machine; see the README).  An existing cluster keeps its own settings.
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.worker.profile.enabled": False,
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.admin.system-monitor.gil.enabled": False,
+}
+
+
 def local_client(workers: int | None = None, *, dashboard: bool = True):
     """A :class:`distributed.Client` of a new local cluster of ``workers``
-    processes (default: the cores this process may use), one thread each."""
+    processes (default: the cores this process may use), one thread each,
+    with :data:`LOCAL_CLUSTER_CONFIG`."""
+    import dask
     from distributed import Client, LocalCluster
 
     n = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                           dashboard_address=":0" if dashboard else None, silence_logs=logging.ERROR)
-    return Client(cluster)
+    with dask.config.set(LOCAL_CLUSTER_CONFIG):  # the nannies hand it on to their worker processes
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                               dashboard_address=":0" if dashboard else None, silence_logs=logging.ERROR)
+        return Client(cluster)
 
 
 def dashboard_of(client) -> str | None:
@@ -372,15 +402,17 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
 
     failures: dict[tuple[str, str], str] = {}
     keys: dict[tuple[str, str], str] = {}
+    digest = job_digest(job)
     for p, c in pairs:
         try:
-            keys[(p, c)] = pair_key(job, m.get(p), m.get(c))
+            keys[(p, c)] = pair_key(job, m.get(p), m.get(c), digest)
         except OSError as e:  # a plan that cannot even be opened: listed, the rest go on
             failures[(p, c)] = f"{e.filename}: cannot read the file ({e.strerror})"
     done = _done_keys(scores)
     todo = list(dict.fromkeys(pc for pc in pairs if pc in keys and keys[pc] not in done))
     skipped = sum(1 for pc in pairs if pc in keys and keys[pc] in done)
     tick = _Progress(progress, len(pairs), skipped)
+    fresh: dict[str, dict[str, object]] = {}  # key → score row of the pairs scored now (the others are read back)
     if skipped:
         tick(f"{skipped} pairs already scored", 0)
     for (p, c), reason in failures.items():
@@ -392,7 +424,7 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
         try:
             if on_client is not None:
                 on_client(client)
-            _run(client, job, todo, keys, scores, failures, tick)
+            _run(client, job, todo, keys, scores, failures, tick, fresh)
         finally:
             if own:
                 cluster = client.cluster
@@ -405,10 +437,13 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
     for pc in pairs:
         key = keys.get(pc)
         path = scores / f"pair-{key}.parquet"
-        if key is not None and pc not in failures and path.is_file():
+        if key in fresh and pc not in failures:
+            rows.append({c: fresh[key][c] for c in SCORE_COLUMNS})
+        elif key is not None and pc not in failures and path.is_file():
             rows.extend(pq.read_table(path, columns=SCORE_COLUMNS).to_pylist())
     summary = pd.DataFrame(rows, columns=SCORE_COLUMNS)  # built as `planecho score` builds it
-    fails = pd.DataFrame([(c, p, r) for (p, c), r in failures.items()], columns=FAILURE_COLUMNS)
+    fails = pd.DataFrame([(c, p, failures[(p, c)]) for p, c in dict.fromkeys(pairs) if (p, c) in failures],
+                         columns=FAILURE_COLUMNS)
     written = [write_table(summary, out / "summary.csv")]
     failures_path = out / "failures.csv"
     if len(fails):
@@ -419,43 +454,27 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
 
 
 def _run(client, job: BatchJob, todo: list[tuple[str, str]], keys: dict[tuple[str, str], str], scores: Path,
-         failures: dict[tuple[str, str], str], tick: _Progress) -> None:
-    """Read the documents the pairs need (one task each), then score the pairs
-    (one task each), writing each result as it arrives."""
+         failures: dict[tuple[str, str], str], tick: _Progress, fresh: dict[str, dict[str, object]]) -> None:
+    """Read each document the pairs need (one task each, submitted just before
+    the first pair that uses it, so pairs start as soon as their two plans are
+    read) and score the pairs (one task each), writing each result as it arrives."""
     from distributed import as_completed
 
-    needed = list(dict.fromkeys(d for pc in todo for d in pc))
     job = replace(job, token=_job_token(job))
     shared = client.scatter(job, broadcast=True, hash=False)
-    doc_futures = {d: client.submit(read_document, shared, d, key=f"read-{d}-{job.token[:16]}", pure=False)
-                   for d in needed}
-    # each document stays on the worker that read it; only whether it could be read comes back
-    checks = {client.submit(unreadable, f, key=f"check-{d}-{job.token[:16]}", pure=False): d
-              for d, f in doc_futures.items()}
-    broken: dict[str, str] = {}
-    for future, why in as_completed(list(checks), with_results=True, raise_errors=False):
-        if why is None:
-            continue
-        doc_id = checks[future]
-        broken[doc_id] = _reason(why) if isinstance(why, BaseException) else why
-        log.warning("%s", broken[doc_id])
-    del checks
+    doc_futures: dict[str, Any] = {}
+    uses: dict[str, int] = {}  # pairs still to score per document: released at 0, freeing its memory
     futures = {}
-    uses = {d: 0 for d in doc_futures}  # pairs still to score per document: released at 0, freeing its memory
     for p, c in todo:
-        bad = [d for d in (c, p) if d in broken]
-        if bad:
-            failures[(p, c)] = "; ".join(broken[d] for d in bad)
-            tick(f"cannot score {c} ← {p}")
-            continue
-        uses[p] += 1
-        uses[c] += 1
+        for d in (p, c):
+            if d not in doc_futures:
+                doc_futures[d] = client.submit(read_document, shared, d, key=f"read-{d}-{job.token[:16]}",
+                                               pure=False)
+            uses[d] = uses.get(d, 0) + 1
         f = client.submit(score_task, shared, doc_futures[p], doc_futures[c], key=f"score-{keys[(p, c)][:24]}",
                           pure=False)
         futures[f] = (p, c)
-    for d, n in uses.items():
-        if n == 0:
-            del doc_futures[d]
+    warned: set[str] = set()
     for future in as_completed(list(futures)):
         p, c = futures.pop(future)
         for d in (p, c):
@@ -467,10 +486,19 @@ def _run(client, job: BatchJob, todo: list[tuple[str, str]], keys: dict[tuple[st
             tick(f"failed {c} ← {p}")
             continue
         row = future.result()
+        future.release()
+        if "unreadable" in row:
+            for d, why in row["unreadable"].items():
+                if d not in warned:
+                    warned.add(d)
+                    log.warning("%s", why)
+            failures[(p, c)] = "; ".join(row["unreadable"].values())
+            tick(f"cannot score {c} ← {p}")
+            continue
         row["key"] = keys[(p, c)]
         _write_row(row, scores / f"pair-{keys[(p, c)]}.parquet")
+        fresh[row["key"]] = row
         tick(f"{c} ← {p}")
-        future.release()
 
 
 def _reason(exc: BaseException) -> str:
