@@ -73,20 +73,37 @@ import json, logging, resource, sys, time
 t0 = time.perf_counter()
 from compare.batch import local_client, score_batch
 import pandas as pd
-client = local_client(int(sys.argv[3]), dashboard=False)
-try:
-    result = score_batch(sys.argv[1], sys.argv[2], client=client, use_cache=False)
-    wall = time.perf_counter() - t0
-    rss = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
-finally:
-    cluster = client.cluster
-    client.close()
-    cluster.close()
-done = pd.read_parquet(sys.argv[2] + "/scores")
-costs, cpus = done["seconds"].tolist(), done["cpu_seconds"].tolist()
-print(json.dumps({"wall": wall, "costs": costs, "cpus": cpus, "worker_rss": list(rss.values()),
-                  "rows": result.summary[["child_doc", "parent_doc", "echo"]].values.tolist(),
-                  "failures": len(result.failures)}))
+
+
+def threads():
+    # this worker's CPU: its task thread, and the rest (start-up imports, then Dask's event loop:
+    # messages, transfers, heartbeats, monitors)
+    import threading, psutil
+    tasks = {t.native_id for t in threading.enumerate() if "Dask-Default-Threads" in t.name}
+    out = {"loop": 0.0, "tasks": 0.0}
+    for t in psutil.Process().threads():
+        out["tasks" if t.id in tasks else "loop"] += t.user_time + t.system_time
+    return out
+
+
+if __name__ == "__main__":  # the workers are spawned processes: they import this module again
+    client = local_client(int(sys.argv[3]), dashboard=False)
+    try:
+        result = score_batch(sys.argv[1], sys.argv[2], client=client, use_cache=False)
+        wall = time.perf_counter() - t0
+        rss = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+        split = list(client.run(threads).values())
+    finally:
+        cluster = client.cluster
+        client.close()
+        cluster.close()
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    done = pd.read_parquet(sys.argv[2] + "/scores")
+    costs, cpus = done["seconds"].tolist(), done["cpu_seconds"].tolist()
+    print(json.dumps({"wall": wall, "costs": costs, "cpus": cpus, "worker_rss": list(rss.values()),
+                      "client_cpu": me.ru_utime + me.ru_stime, "worker_split": split,
+                      "rows": result.summary[["child_doc", "parent_doc", "echo"]].values.tolist(),
+                      "failures": len(result.failures)}))
 """
 
 
@@ -137,6 +154,8 @@ def scale(n: int, workers: int, tmp: Path) -> dict:
         "one_cost": statistics.median(one["costs"]), "two_cost": statistics.median(two["costs"]),
         "one_cpu": statistics.median(one["cpus"]), "two_cpu": statistics.median(two["cpus"]),
         "two_cpu_total": sum(two["cpus"]), "one_job_cpu": one["cpu"], "two_job_cpu": two["cpu"],
+        "two_client_cpu": two["client_cpu"], "two_loops": sum(w["loop"] for w in two["worker_split"]),
+        "two_tasks": sum(w["tasks"] for w in two["worker_split"]),
         "pressure": _pressure(),
         "one_rss": one["rss"], "worker_rss": max(two["worker_rss"]),
         "error": _error(two["rows"], g.expected), "same": same,
@@ -183,6 +202,12 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['two_cpu']:.3f} s in a worker (all pairs: {r['two_cpu_total']:.0f} CPU-s); CPU of the whole job "
               f"{r['one_job_cpu']:.0f} s in 1 process, {r['two_job_cpu']:.0f} s with {args.workers} workers "
               f"(every process); {r['pressure']} during the run")
+        print(f"    where the {args.workers}-worker job's CPU went: {r['two_client_cpu']:.1f} s in the client process "
+              f"(imports, scheduler, nannies, keys, Parquet writes); in the workers {r['two_tasks']:.1f} s of tasks "
+              f"(pairs {r['two_cpu_total']:.1f} s, the rest loading the engine and reading plans) and "
+              f"{r['two_loops']:.1f} s besides (start-up imports, Dask's event loop); "
+              f"{r['two_job_cpu'] - r['two_client_cpu'] - r['two_tasks'] - r['two_loops']:.1f} s elsewhere "
+              f"(worker shutdown, helper processes)")
     by = {r["plans"]: r for r in results}
     if 300 in by and 1000 in by:
         print(f"1,000-plan run / 300-plan run: {by[1000]['two_wall'] / by[300]['two_wall']:.2f}× the time for "

@@ -303,8 +303,14 @@ class _Progress:
 #: statistical profiler samples its stack 100 times a second, and the monitors poll
 #: memory and system load 10 and 2 times a second: an idle 2-worker cluster burns
 #: 7 CPU-seconds a minute, 1 with these settings, and a busy one more (measured on
-#: the 2-core machine; see the README).  An existing cluster keeps its own settings.
+#: the 2-core machine; see the README).  Dask also starts its workers with
+#: ``MALLOC_TRIM_THRESHOLD_=65536``, which makes glibc hand every freed block of a
+#: pair's arrays back to the system and fault the pages in again for the next: a
+#: pair then costs 13 % more CPU (measured in one process, with and without); the
+#: workers here keep glibc's default (their peak memory: ``benchmarks/batch_scale.py``).
+#: An existing cluster keeps its own settings.
 LOCAL_CLUSTER_CONFIG = {
+    "distributed.nanny.pre-spawn-environ": {"OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1},
     "distributed.admin.tick.interval": "500ms",
     "distributed.worker.profile.enabled": False,
     "distributed.worker.memory.monitor-interval": "1s",
