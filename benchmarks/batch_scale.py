@@ -23,7 +23,12 @@ command, start-up included).  The CPU time of each whole job (every process,
 workers included) and the machine's CPU pressure (Linux PSI) are printed too:
 on a shared machine whose cores are busy, processes of one session share that
 session's CPU share (the kernel's autogroup scheduling), so a second worker
-adds little CPU and wall-clock speed-ups understate two free cores.
+adds little CPU and wall-clock speed-ups understate two free cores.  Below
+it, where the 2-worker job's CPU went: the client process (imports, the
+scheduler and the nannies, which a local cluster runs there, pair keys,
+Parquet writes), the workers' task threads (the pairs, and loading the engine
+and reading plans) and their other threads (start-up imports, Dask's event
+loop: messages, transfers, heartbeats, monitors).
 
 Targets (issue 15, on the 2-core machine): 2 workers ≥ 1.7× one process;
 cost per pair flat as the corpus grows (the 1,000-plan run ≤ 3.5× the
@@ -207,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
               f"(pairs {r['two_cpu_total']:.1f} s, the rest loading the engine and reading plans) and "
               f"{r['two_loops']:.1f} s besides (start-up imports, Dask's event loop); "
               f"{r['two_job_cpu'] - r['two_client_cpu'] - r['two_tasks'] - r['two_loops']:.1f} s elsewhere "
-              f"(worker shutdown, helper processes)")
+              f"(workers' threads that had ended, their shutdown, the client's exit)")
     by = {r["plans"]: r for r in results}
     if 300 in by and 1000 in by:
         print(f"1,000-plan run / 300-plan run: {by[1000]['two_wall'] / by[300]['two_wall']:.2f}× the time for "

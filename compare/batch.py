@@ -310,7 +310,7 @@ class _Progress:
 #: workers here keep glibc's default (their peak memory: ``benchmarks/batch_scale.py``).
 #: An existing cluster keeps its own settings.
 LOCAL_CLUSTER_CONFIG = {
-    "distributed.nanny.pre-spawn-environ": {"OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1},
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,  # None: not set (Dask's own rule)
     "distributed.admin.tick.interval": "500ms",
     "distributed.worker.profile.enabled": False,
     "distributed.worker.memory.monitor-interval": "1s",
@@ -459,11 +459,19 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
     return BatchResult(summary, fails, len(todo) - sum(1 for pc in todo if pc in failures), skipped, out, written)
 
 
+#: pairs submitted to the scheduler in one message (with the reading of the plans they are the first to use)
+SUBMIT_CHUNK = 64
+
+
 def _run(client, job: BatchJob, todo: list[tuple[str, str]], keys: dict[tuple[str, str], str], scores: Path,
          failures: dict[tuple[str, str], str], tick: _Progress, fresh: dict[str, dict[str, object]]) -> None:
-    """Read each document the pairs need (one task each, submitted just before
-    the first pair that uses it, so pairs start as soon as their two plans are
-    read) and score the pairs (one task each), writing each result as it arrives."""
+    """Read each document the pairs need (one task each, submitted with the
+    first pairs that use it, so pairs start as soon as their two plans are
+    read) and score the pairs (one task each), writing each result as it arrives.
+
+    Tasks are submitted :data:`SUBMIT_CHUNK` pairs at a time and finished
+    results fetched together (:meth:`~distributed.as_completed.batches`): one
+    message to the scheduler per chunk and per batch of results, not per task."""
     from distributed import as_completed
 
     job = replace(job, token=_job_token(job))
@@ -471,40 +479,47 @@ def _run(client, job: BatchJob, todo: list[tuple[str, str]], keys: dict[tuple[st
     doc_futures: dict[str, Any] = {}
     uses: dict[str, int] = {}  # pairs still to score per document: released at 0, freeing its memory
     futures = {}
-    for p, c in todo:
-        for d in (p, c):
-            if d not in doc_futures:
-                doc_futures[d] = client.submit(read_document, shared, d, key=f"read-{d}-{job.token[:16]}",
-                                               pure=False)
-            uses[d] = uses.get(d, 0) + 1
-        f = client.submit(score_task, shared, doc_futures[p], doc_futures[c], key=f"score-{keys[(p, c)][:24]}",
-                          pure=False)
-        futures[f] = (p, c)
+    for i in range(0, len(todo), SUBMIT_CHUNK):
+        chunk = todo[i : i + SUBMIT_CHUNK]
+        new = [d for d in dict.fromkeys(d for pc in chunk for d in pc) if d not in doc_futures]
+        if new:
+            doc_futures.update(zip(new, client.map(read_document, [shared] * len(new), new, pure=False,
+                                                   key=[f"read-{d}-{job.token[:16]}" for d in new])))
+        for pc in chunk:
+            for d in pc:
+                uses[d] = uses.get(d, 0) + 1
+        fs = client.map(score_task, [shared] * len(chunk), [doc_futures[p] for p, _ in chunk],
+                        [doc_futures[c] for _, c in chunk], pure=False,
+                        key=[f"score-{keys[pc][:24]}" for pc in chunk])
+        futures.update(zip(fs, chunk))
     warned: set[str] = set()
-    for future in as_completed(list(futures)):
-        p, c = futures.pop(future)
-        for d in (p, c):
-            uses[d] -= 1
-            if uses[d] == 0:
-                del doc_futures[d]
-        if future.status == "error":
-            failures[(p, c)] = _reason(future.exception())
-            tick(f"failed {c} ← {p}")
-            continue
-        row = future.result()
-        future.release()
-        if "unreadable" in row:
-            for d, why in row["unreadable"].items():
-                if d not in warned:
-                    warned.add(d)
-                    log.warning("%s", why)
-            failures[(p, c)] = "; ".join(row["unreadable"].values())
-            tick(f"cannot score {c} ← {p}")
-            continue
-        row["key"] = keys[(p, c)]
-        _write_row(row, scores / f"pair-{keys[(p, c)]}.parquet")
-        fresh[row["key"]] = row
-        tick(f"{c} ← {p}")
+    for batch in as_completed(list(futures)).batches():
+        finished = [f for f in batch if f.status == "finished"]
+        results = dict(zip(finished, client.gather(finished))) if finished else {}
+        for future in batch:
+            p, c = futures.pop(future)
+            for d in (p, c):
+                uses[d] -= 1
+                if uses[d] == 0:
+                    del doc_futures[d]
+            if future not in results:
+                failures[(p, c)] = _reason(future.exception())
+                tick(f"failed {c} ← {p}")
+                continue
+            row = results.pop(future)
+            future.release()
+            if "unreadable" in row:
+                for d, why in row["unreadable"].items():
+                    if d not in warned:
+                        warned.add(d)
+                        log.warning("%s", why)
+                failures[(p, c)] = "; ".join(row["unreadable"].values())
+                tick(f"cannot score {c} ← {p}")
+                continue
+            row["key"] = keys[(p, c)]
+            _write_row(row, scores / f"pair-{keys[(p, c)]}.parquet")
+            fresh[row["key"]] = row
+            tick(f"{c} ← {p}")
 
 
 def _reason(exc: BaseException) -> str:
