@@ -121,8 +121,8 @@ def job_digest(job: BatchJob) -> str:
 
 def pair_key(job: BatchJob, parent: DocumentEntry, child: DocumentEntry, digest: str | None = None) -> str:
     """The key of a pair's result: the bytes of the two plans, their manifest
-    fields and :func:`job_digest` (given as ``digest`` when known: it costs a
-    few milliseconds, a pair's key microseconds): everything a pair's result
+    fields and :func:`job_digest` (given as ``digest`` when known: it costs
+    about a millisecond, a pair's key microseconds): everything a pair's result
     depends on (:meth:`compare.workspace.Workspace.alignment`)."""
     import hashlib
 
@@ -179,7 +179,8 @@ def read_document(job: BatchJob, doc_id: str) -> "Document | Unreadable":
         except PlanechoError as e:  # a user's file: reported, not a failed task
             return Unreadable(doc_id, str(e))
         except OSError as e:
-            return Unreadable(doc_id, f"{e.filename or job.manifest.get(doc_id).file}: cannot read the file ({e.strerror})")
+            path = e.filename or job.manifest.get(doc_id).file
+            return Unreadable(doc_id, f"{path}: cannot read the file ({e.strerror})")
         finally:
             ws.forget()  # Dask keeps the document (as this task's result) while pairs need it
         doc.alignable(job.settings.unit)  # segmented here, once, not by every pair
@@ -327,6 +328,11 @@ def local_client(workers: int | None = None, *, dashboard: bool = True):
     from distributed import Client, LocalCluster
 
     n = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    trim = dask.config.get("distributed.nanny.pre-spawn-environ", {}).get("MALLOC_TRIM_THRESHOLD_")
+    if trim is not None and os.environ.get("MALLOC_TRIM_THRESHOLD_") == str(trim):
+        # left in this process's environment by a Dask cluster started here before (its nannies set it
+        # here before they spawn): the workers would inherit it
+        del os.environ["MALLOC_TRIM_THRESHOLD_"]
     with dask.config.set(LOCAL_CLUSTER_CONFIG):  # the nannies hand it on to their worker processes
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                dashboard_address=":0" if dashboard else None, silence_logs=logging.ERROR)

@@ -120,13 +120,28 @@ def test_an_unreadable_plan_is_reported_and_the_rest_scored(client, tmp_path):
     pairs = [(x.parent, x.child) for x in Workspace(manifest).pairs()]
     bad = [(p, c) for p, c in pairs if "city-0000" in (p, c)]
     assert bad and len(got.failures) == len(bad)
-    assert set(zip(got.failures["parent_doc"], got.failures["child_doc"])) == set(bad)
+    assert list(zip(got.failures["parent_doc"], got.failures["child_doc"])) == bad  # in the order of the pairs
     assert all("city-0000.txt" in r and "no Chinese" in r for r in got.failures["reason"])
     ws = Workspace(manifest)
     want = pd.DataFrame([score_pair(ws, p, c) for p, c in pairs if (p, c) not in bad], columns=SCORE_COLUMNS)
     pd.testing.assert_frame_equal(got.summary, want)
     assert len(want) == len(pairs) - len(bad)
     assert pd.read_csv(tmp_path / "out" / "failures.csv")["child_doc"].tolist() == got.failures["child_doc"].tolist()
+
+
+def test_the_local_cluster_runs_its_workers_with_lighter_dask_settings():
+    """planecho's own cluster: no per-worker profiler, and no MALLOC_TRIM_THRESHOLD_ in the workers."""
+    from compare.batch import local_client
+
+    client = local_client(1, dashboard=False)
+    try:
+        seen = client.run(lambda dask_worker: ("profile" in dask_worker.periodic_callbacks,
+                                               os.environ.get("MALLOC_TRIM_THRESHOLD_")))
+    finally:
+        cluster = client.cluster
+        client.close()
+        cluster.close()
+    assert list(seen.values()) == [(False, None)]
 
 
 def test_pairs_given_as_paths_score_as_in_one_process(client, national, tmp_path):
