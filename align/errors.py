@@ -37,3 +37,15 @@ class AlignError(PlanechoError):
 class ExportError(PlanechoError):
     """An output file that cannot be written."""
 
+
+
+def read_utf8(path: Path, what: str) -> str:
+    """The text of a small UTF-8 file the user gives (a BOM is allowed), or an
+    :class:`InputError` naming the file: ``what`` says what was expected
+    (e.g. "a lexicon file")."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"not UTF-8 text (expected {what})", path=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None

@@ -39,7 +39,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from align.errors import ExportError, InputError
+from align.errors import ExportError, InputError, read_utf8
 
 if TYPE_CHECKING:
     from align.decisions.match import Link
@@ -149,12 +149,7 @@ def read(path: str | os.PathLike) -> list[Correction]:
         return []
     if not p.is_file():
         raise InputError("is not a file (expected a corrections .jsonl file)", path=p)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text (expected a corrections .jsonl file)", path=p) from None
-    except OSError as e:
-        raise InputError(f"cannot read: {e.strerror or e}", path=p) from None
+    text = read_utf8(p, "a corrections .jsonl file")
     found: dict[tuple, Correction] = {}
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from align.errors import InputError
+from align.errors import InputError, read_utf8
 from align.textnorm import matching_key
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -52,12 +52,7 @@ def _read(path: Path) -> list[tuple[str, int | None, str | None]]:
     if not path.is_file():
         raise InputError("no such lexicon file" if not path.exists() else "is not a file", path=path)
     out = []
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("a lexicon file must be UTF-8 text", path=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    text = read_utf8(path, "a lexicon file")
     for n, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
