@@ -119,9 +119,10 @@ class CorpusModel:
                     bg = bigram_counts()
                 self.weights = Weights(forms, self.generic, background=bg)
                 terms = term_candidates(units, self.lexicon.terms, self.tokenizer.is_word)
+                #: unquoted programme names the parent sets and the child carries, with their scores
+                self.names = self._names(units, forms, name_score, national_scale)
                 self.terms = TermSet(terms, self.generic, forms, national=national_scale if national else 0.0,
-                                     aliases=defined_short_forms(units),
-                                     named=self._names(units, forms, name_score, national_scale))
+                                     aliases=defined_short_forms(units), named=self.names)
                 # the background's vectors, kept: units of the background are not vectorised again
                 self._background = self.index.fit_transform(
                     forms, None if words is None else lambda: self._words_with(words, forms[cut:]))
@@ -145,9 +146,8 @@ class CorpusModel:
         first = units[0].doc_id
         setter = [f for u, f in zip(units, forms) if u.doc_id == first]
         carrier = [f for u, f in zip(units, forms) if u.doc_id != first]
-        self.names = coined_names(setter, carrier, self._tokens, self.tokenizer.is_word, min_score,
-                                  national_scale=national_scale)
-        return self.names
+        return coined_names(setter, carrier, self._tokens, self.tokenizer.is_word, min_score,
+                            national_scale=national_scale)
 
     def _words_with(self, words: ForkedCall, rest: list[str]):
         """The background's words: the other process's part, then ``rest``, counted here."""
