@@ -1,6 +1,8 @@
 """Shared checks for tests."""
 from __future__ import annotations
 
+import subprocess
+
 from align.reading.document import Document
 from align.textnorm import han_count
 
@@ -54,3 +56,18 @@ def body_share(doc: Document) -> float:
     body = han_count(doc.original) - not_body
     held = sum(han_count(h.text) for h in doc.headings) + sum(han_count(u.text) for u in doc.units("sentence"))
     return held / body if body else 1.0
+
+
+def assert_one_line_error(r: "subprocess.CompletedProcess[str]", *words: str, stdout_empty: bool = True) -> str:
+    """Exit status 2, no traceback, stderr one ``planecho: error:`` line holding
+    ``words`` (and, unless ``stdout_empty`` is False, nothing on stdout)."""
+    assert "Traceback" not in r.stdout + r.stderr, r.stderr
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    if stdout_empty:
+        assert r.stdout == ""
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1, r.stderr
+    assert lines[0].startswith("planecho: error: "), lines[0]
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+    return lines[0]

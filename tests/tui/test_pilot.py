@@ -25,7 +25,7 @@ from tui.screens.lineage import LineageScreen
 from tui.screens.pair import PairScreen
 from tui.screens.sectionmap import SectionGrid, SectionMapScreen
 from tui.widgets.table import FrameTable
-from tui_helpers import CITY, COUNTY, NARROW, PROVINCE, WIDE, move_to, open_pair, run, settle
+from tui_helpers import CITY, COUNTY, NARROW, PROVINCE, WIDE, move_to, open_help, open_pair, run, settle
 
 TZ_ZJ = Pair(PROVINCE, CITY)
 LH_TZ = Pair(CITY, COUNTY)
@@ -433,10 +433,7 @@ def test_help_lists_the_bindings_of_the_screen():
         app = make_app(None, CITY, PROVINCE)
         async with app.run_test(size=WIDE) as pilot:
             await settle(pilot)
-            await pilot.press("question_mark")
-            await pilot.pause()
-            assert isinstance(app.screen, HelpScreen)
-            keys = app.screen.query_one("#help-keys", Static).content.plain
+            keys = await open_help(pilot)
             for description in ("Search", "Relation", "Export", "Divergences", "Section map", "command palette"):
                 assert description in keys
             await pilot.press("escape")

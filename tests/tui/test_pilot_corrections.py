@@ -18,13 +18,12 @@ from compare.workspace import Workspace
 from tui.app import make_app
 from tui.data import Pair
 from tui.screens.correct import CorrectionDialog, NoteDialog
-from tui.screens.help import HelpScreen
 from tui.screens.home import HomeScreen
 from tui.screens.pair import PairScreen
 from tui.widgets.detail import PairDetail
 from tui.widgets.footer import KeyFooter
 from tui.widgets.table import FrameTable
-from tui_helpers import CITY, COUNTY, NARROW, PROVINCE, WIDE, run, settle
+from tui_helpers import CITY, COUNTY, NARROW, PROVINCE, WIDE, open_help, run, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 LH_TZ = Pair(CITY, COUNTY)
@@ -169,10 +168,7 @@ def test_help_lists_sorting_corrections_and_zoom():
         app = make_app(None, CITY, PROVINCE)
         async with app.run_test(size=WIDE) as pilot:
             await settle(pilot)
-            await pilot.press("question_mark")
-            await pilot.pause()
-            assert isinstance(app.screen, HelpScreen)
-            keys = app.screen.query_one("#help-keys", Static).content.plain
+            keys = await open_help(pilot)
             for key, description in (("1…9", "Sort by column 1…9"), ("w", "Wrong link"), ("c", "Derived from"),
                                      ("u", "Undo"), ("z", "Zoom")):
                 assert any(line.strip().startswith(f"{key}  {description}") for line in keys.splitlines()), key

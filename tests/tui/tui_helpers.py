@@ -59,3 +59,15 @@ async def open_pair(pilot, pair: Pair) -> PairScreen:
     await settle(pilot)
     assert isinstance(pilot.app.screen, PairScreen)
     return pilot.app.screen
+
+
+async def open_help(pilot) -> str:
+    """Press ? and return the help screen's list of keys (as plain text)."""
+    from textual.widgets import Static
+
+    from tui.screens.help import HelpScreen
+
+    await pilot.press("question_mark")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, HelpScreen)
+    return pilot.app.screen.query_one("#help-keys", Static).content.plain

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import IDS
+from helpers import IDS, assert_one_line_error
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPORA = ROOT / "corpora"
@@ -36,19 +36,6 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def planecho(env: dict[str, str], *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "compare.cli", *args], capture_output=True, text=True,
                           env=env, cwd=cwd, timeout=300)
-
-
-def assert_one_line_error(r: subprocess.CompletedProcess[str], *words: str) -> str:
-    """Exit status 2, stdout empty, stderr one ``planecho: error:`` line holding ``words``."""
-    assert "Traceback" not in r.stdout + r.stderr, r.stderr
-    assert r.returncode == 2, (r.returncode, r.stderr)
-    assert r.stdout == ""
-    lines = r.stderr.splitlines()
-    assert len(lines) == 1, r.stderr
-    assert lines[0].startswith("planecho: error: "), lines[0]
-    for word in words:
-        assert word in lines[0], (word, lines[0])
-    return lines[0]
 
 
 def _make_docx(path: Path) -> Path:
