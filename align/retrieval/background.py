@@ -41,15 +41,16 @@ _FURNITURE = re.compile(r"本作品|公有领域|Public domain|^false$|^\s*$|维
 
 
 @lru_cache(maxsize=1)
-def forms() -> tuple[str, ...]:
-    """The background's sentences as matching forms (read once per process)."""
+def _text() -> str:
+    """The background's forms as one text, a form per line (the shipped file as it is)."""
     with gzip.open(BACKGROUND_FILE, "rt", encoding="utf-8") as fh:
-        return tuple(line for line in fh.read().split("\n") if line)
+        return fh.read()
 
 
 @lru_cache(maxsize=1)
-def _joined() -> str:
-    return "\n".join(forms())
+def forms() -> tuple[str, ...]:
+    """The background's sentences as matching forms (read once per process)."""
+    return tuple(line for line in _text().split("\n") if line)
 
 
 @lru_cache(maxsize=1)
@@ -63,55 +64,94 @@ def bigram_counts():
         return z["keys"], z["df"], int(z["n"])
 
 
+class _Positions:
+    """Where each character bigram of a text stands, grouped by bigram: a
+    word's occurrences are found by bisection and a check of its further
+    characters, not by scanning the text.
+
+    Characters get dense numbers, so a bigram and its position fit in one
+    64-bit key; sorting the keys (not ``argsort`` of the bigrams: several
+    times slower) leaves each bigram's positions in order."""
+
+    def __init__(self, text: str) -> None:
+        import numpy as np
+
+        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        present = np.zeros(int(points.max(initial=0)) + 1, dtype=bool)
+        present[points] = True
+        self._present = present
+        self._ids = np.cumsum(present, dtype=np.int64) - 1  # code point → dense number
+        self._n = n = max(int(present.sum()), 1)
+        self._chars = chars = self._ids[points].astype(np.int32)
+        self._lines = np.flatnonzero(points == ord("\n"))
+        shift = max(len(chars).bit_length(), 1)
+        if (n * n).bit_length() + shift > 64:
+            raise ValueError("the background is too large for 64-bit bigram keys")
+        grams = chars[:-1].astype(np.uint64) * np.uint64(n) + chars[1:].astype(np.uint64)
+        keys = np.sort((grams << np.uint64(shift)) | np.arange(len(grams), dtype=np.uint64))
+        self._grams = keys >> np.uint64(shift)
+        self._at = (keys & np.uint64((1 << shift) - 1)).astype(np.int64)
+
+    def occurrences(self, word: str):
+        """Every position where ``word`` starts (sorted; overlapping ones too)."""
+        import numpy as np
+
+        cps = [ord(c) for c in word]
+        if not cps or max(cps) >= len(self._present) or not self._present[cps].all():
+            return np.empty(0, dtype=np.int64)
+        d = self._ids[cps]
+        if len(d) == 1:
+            return np.flatnonzero(self._chars == d[0])
+        g = np.uint64(d[0]) * np.uint64(self._n) + np.uint64(d[1])
+        at = self._at[np.searchsorted(self._grams, g, "left"):np.searchsorted(self._grams, g, "right")]
+        for k in range(2, len(d)):
+            at = at[at + k < len(self._chars)]
+            at = at[self._chars[at + k] == d[k]]
+        return at
+
+    def lines(self, at):
+        """The line (the background's sentence) of each position."""
+        return self._lines.searchsorted(at, "left")
+
+
+@lru_cache(maxsize=1)
+def _positions() -> _Positions:
+    return _Positions(_text())
+
+
+@lru_cache(maxsize=20_000)
+def sentences(word: str):
+    """The background's sentences using ``word`` (their numbers, sorted)."""
+    import numpy as np
+
+    return np.unique(_positions().lines(_positions().occurrences(word)))
+
+
 _COUNTS: dict[str, int] = {}  # term → its count, kept for the process (pairs share most terms)
 
 
 def term_counts(terms: Sequence[str]) -> list[int]:
     """How many background sentences use each term (a term at most once per
     sentence is the common case; occurrences are counted, a close upper bound:
-    non-overlapping ones, as ``str.count`` counts them).
-
-    A term with a bigram the background never has is not in it: only the
-    others are searched for (most programme names are of the first kind),
-    all in one pass over the background (pyahocorasick's automaton)."""
-    import numpy as np
-
-    from align.retrieval.weights import pack_bigrams
-
-    todo = [t for t in dict.fromkeys(terms) if t not in _COUNTS]
-    if todo:
-        keys = bigram_counts()[0]
-        search = []
-        for t in todo:
-            grams = pack_bigrams(t)
-            at = np.searchsorted(keys, grams)
-            seen = bool(len(grams)) and bool(np.all((at < len(keys)) & (keys[np.minimum(at, len(keys) - 1)] == grams)))
-            _COUNTS[t] = 0
-            if t and (seen or len(t) < 2):
-                search.append(t)
-        _COUNTS.update(zip(search, _occurrences(search, _joined())))
+    non-overlapping ones, as ``str.count`` counts them)."""
+    for t in dict.fromkeys(terms):
+        if t not in _COUNTS:
+            _COUNTS[t] = _non_overlapping(_positions().occurrences(t), len(t)) if t else 0
     return [_COUNTS[t] for t in terms]
 
 
-def _occurrences(words: Sequence[str], text: str) -> list[int]:
-    """Non-overlapping occurrences of each word in ``text`` (what ``text.count(w)``
-    gives), found in one pass of an Aho–Corasick automaton."""
-    if not words:
-        return []
-    import ahocorasick
-
-    automaton = ahocorasick.Automaton()
-    for i, w in enumerate(words):
-        automaton.add_word(w, i)
-    automaton.make_automaton()
-    counts = [0] * len(words)
-    last_end = [-1] * len(words)
-    lengths = [len(w) for w in words]
-    for end, i in automaton.iter(text):  # every occurrence, by its last character
-        if end - lengths[i] + 1 > last_end[i]:  # starts after the one counted before: not overlapping it
-            counts[i] += 1
-            last_end[i] = end
-    return counts
+def _non_overlapping(starts, length: int) -> int:
+    """How many of the sorted ``starts`` of a word of ``length`` characters
+    are counted when each is taken only if it begins after the last counted
+    one ends (``str.count``'s reading)."""
+    if len(starts) < 2 or int((starts[1:] - starts[:-1]).min()) >= length:
+        return len(starts)
+    count, free = 0, -1
+    for s in starts.tolist():
+        if s >= free:
+            count += 1
+            free = s + length
+    return count
 
 
 def build(src: Path) -> list[str]:

@@ -137,18 +137,6 @@ def noun_phrase(words: Sequence[str]) -> bool:
     return all(t and (t == "vn" or t[0] not in _NOT_IN_NAME) for t in tags)
 
 
-@lru_cache(maxsize=1)
-def _background():
-    """The national background's sentences joined by line breaks, and where each starts."""
-    from align.retrieval.background import forms
-
-    starts, at = [], 0
-    for f in forms():
-        starts.append(at)
-        at += len(f) + 1
-    return "\n".join(forms()), starts
-
-
 @lru_cache(maxsize=50_000)
 def _sentences_at_most(word: str) -> int:
     """An upper bound of the national sentences using ``word``: the fewest
@@ -166,42 +154,14 @@ def _sentences_at_most(word: str) -> int:
     return int(np.where(keys[at] == grams, df[at], 0).min())
 
 
-@lru_cache(maxsize=1)
-def _positions():
-    """Every character bigram of the national background (packed as two code
-    points), sorted, with where each stands: a word's uses are found by
-    bisection, not by scanning the text."""
-    import numpy as np
-
-    text, starts = _background()
-    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    codes = (points[:-1] << np.uint64(32)) | points[1:]
-    order = np.argsort(codes)  # a bigram's positions in any order: its sentences are sorted after
-    return codes, codes[order], order, np.asarray(starts, dtype=np.int64)
-
-
-@lru_cache(maxsize=20_000)
-def _word_sentences(word: str):
-    """The national background's sentences using ``word`` (sorted numbers)."""
-    import numpy as np
-
-    codes, ordered, order, starts = _positions()
-    points = [np.uint64(ord(ch)) for ch in word]
-    grams = [(a << np.uint64(32)) | b for a, b in zip(points, points[1:])]
-    lo, hi = np.searchsorted(ordered, grams[0], "left"), np.searchsorted(ordered, grams[0], "right")
-    at = order[lo:hi]
-    for k, g in enumerate(grams[1:], 1):
-        at = at[at + k < len(codes)]
-        at = at[codes[at + k] == g]
-    return np.unique(np.searchsorted(starts, at, "right") - 1)
-
-
 def national_together(words: Sequence[str]) -> tuple[int, int]:
     """(sentences of the national background using the rarest of ``words``,
     sentences using all of them)."""
     import numpy as np
 
-    where = [_word_sentences(w) for w in words]
+    from align.retrieval.background import sentences
+
+    where = [sentences(w) for w in words]
     common = where[0]
     for w in where[1:]:
         common = np.intersect1d(common, w, assume_unique=True)
@@ -216,6 +176,7 @@ def coined_names(parent_forms: Sequence[str], child_forms: Sequence[str], cut: C
     form, without marks; ``is_word``: a word of the general dictionary)."""
     if math.isinf(min_score) or not parent_forms or not child_forms:
         return {}
+    from align.retrieval.background import sentences
     found = [[_phrases(f, tuple(cut(f))) for f in forms] for forms in (parent_forms, child_forms)]
     shared = frozenset().union(*(s for s, _ in found[0])) & frozenset().union(*(s for s, _ in found[1]))
     units = ({}, {})  # how many units of the parent, of the child use each shared phrase
@@ -249,7 +210,7 @@ def coined_names(parent_forms: Sequence[str], child_forms: Sequence[str], cut: C
         # with no relating sentence and no national use, the most the phrase can score
         if name_score(np_, nc, min(map(_sentences_at_most, parts[p])), 0, 0, topical, national_scale) < min_score:
             continue
-        national = len(_word_sentences(p))
+        national = len(sentences(p))
         rare, together = national_together(parts[p])
         score = name_score(np_, nc, rare, together, national, topical, national_scale)
         if score >= min_score and noun_phrase(parts[p]):

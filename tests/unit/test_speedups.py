@@ -396,3 +396,30 @@ def test_sublinear_tfidf_is_tfidftransformers(dtype):
     assert ours.idf_.dtype == theirs.idf_.dtype and np.array_equal(ours.idf_, theirs.idf_)
     queries = counts[::3]
     _same(ours.transform(queries.copy()), theirs.transform(queries.copy()))
+
+
+_SMALL = st.text(alphabet="城乡融合发展\n啊", max_size=60)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_SMALL, st.text(alphabet="城乡融合发展啊x", min_size=1, max_size=4))
+def test_background_positions_are_a_plain_scan(text, word):
+    from align.retrieval.background import _non_overlapping, _Positions
+
+    index = _Positions(text)
+    starts = [i for i in range(len(text)) if text.startswith(word, i)]
+    assert index.occurrences(word).tolist() == starts
+    assert _non_overlapping(index.occurrences(word), len(word)) == text.count(word)
+    lines = text.split("\n")
+    assert sorted(set(index.lines(index.occurrences(word)).tolist())) == [i for i, ln in enumerate(lines) if word in ln]
+
+
+def test_background_counts_and_sentences_are_str_counts_and_a_scan():
+    from align.retrieval.background import _text, forms, sentences, term_counts
+
+    sample = forms()[::997]
+    words = sorted({f[i:i + n] for f in sample for n in (1, 2, 3, 5) for i in range(0, max(len(f) - n, 0), 7)}
+                   | {"一带一路", "人民人民", "未来社区", "不在背景里的词"})
+    assert term_counts(words) == [_text().count(w) for w in words]
+    for w in words[::5]:
+        assert sentences(w).tolist() == [i for i, f in enumerate(forms()) if w in f]
