@@ -89,11 +89,13 @@ class Document:
         return self._units[unit]
 
     def heading_units(self) -> list[Unit]:
-        """Section headings as alignable units (kind ``"heading"``)."""
-        return [
-            Unit(self.doc_id, h.heading_id, h.path[:-1], h.paragraph, h.text, h.key, h.start, h.end, "heading")
-            for h in self.section_headings()
-        ]
+        """Section headings as alignable units (kind ``"heading"``; made once)."""
+        if "heading" not in self._units:
+            self._units["heading"] = [
+                Unit(self.doc_id, h.heading_id, h.path[:-1], h.paragraph, h.text, h.key, h.start, h.end, "heading")
+                for h in self.section_headings()
+            ]
+        return self._units["heading"]
 
     def title_units(self) -> list[Unit]:
         """The title headings (level 0, before the first chapter) as units of kind ``"title"``.
@@ -107,8 +109,11 @@ class Document:
         ]
 
     def alignable(self, unit: str = "sentence") -> list[Unit]:
-        """Headings and body units together, in document order."""
-        return sorted(self.heading_units() + self.units(unit), key=lambda u: u.start)
+        """Headings and body units together, in document order (made once per unit)."""
+        key = f"alignable {unit}"
+        if key not in self._units:
+            self._units[key] = sorted(self.heading_units() + self.units(unit), key=lambda u: u.start)
+        return self._units[key]
 
     def _segment(self, unit: str):
         text, offsets = self.cleaned.text, self.cleaned.offsets
