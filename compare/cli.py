@@ -549,9 +549,7 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, out_di
       planecho score --manifest corpora/manifest.toml --format jsonl
       planecho score --manifest big/manifest.toml --out scores/ --workers 8
     """
-    import pandas as pd
-
-    from compare.score import SCORE_COLUMNS, score_pair
+    from compare.score import score_pair
 
     if children and not parent_ref:
         raise PlanechoError("give --parent PARENT with the CHILD documents (or no CHILD to score the whole manifest)")
@@ -563,7 +561,7 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, out_di
         raise PlanechoError("give --workers (a local cluster) or --scheduler (an existing one), not both")
     if out_dir is not None:
         df, failed = _score_batch(children, parent_ref, out_dir, workers, scheduler, unit, manifest_path, no_cache)
-        _write_scores(df, fmt)
+        _write_scores(df.to_dict("records"), fmt)
         if failed:
             sys.stdout.flush()
             raise PlanechoError(f"{failed} pairs not scored (listed above and in {out_dir}/failures.csv); "
@@ -596,15 +594,23 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, out_di
 
                 log.warning("skipped %s ← %s: %s", c.doc_id, p.doc_id, escape_text(str(e)))
                 problems.append(e)
-    _write_scores(pd.DataFrame(rows, columns=SCORE_COLUMNS), fmt)
+    _write_scores(rows, fmt)
     return _problems_status(problems, "the lines above")
 
 
-def _write_scores(df, fmt: str) -> None:
+def _write_scores(rows: list[dict], fmt: str) -> None:
+    """The score rows on stdout: CSV (as pandas writes it) or JSON lines (the
+    standard library: a cold ``score`` of a few pairs need not import pandas)."""
+    from compare.score import SCORE_COLUMNS
+
     if fmt == "csv":
-        df.to_csv(sys.stdout, index=False, lineterminator="\n")
+        import csv
+
+        out = csv.DictWriter(sys.stdout, SCORE_COLUMNS, lineterminator="\n")
+        out.writeheader()
+        out.writerows(rows)
     else:
-        for r in df.to_dict("records"):
+        for r in rows:
             sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 

@@ -69,24 +69,21 @@ def bigram_document_frequencies(forms: Sequence[str]) -> tuple[np.ndarray, np.nd
 
 
 class _Frequencies:
-    """Sorted packed bigram keys and their document frequencies, looked up
-    through a hash table (pandas ``Index``: 3× faster than a binary search of
-    the sorted keys), built on the first lookup."""
+    """Sorted packed bigram keys and their document frequencies."""
 
     def __init__(self, keys: np.ndarray, df: np.ndarray) -> None:
         self.keys, self.df = keys, df.astype(np.int64, copy=False)
-        self._index = None
 
-    def of(self, keys: np.ndarray) -> np.ndarray:
-        """The document frequency of each key (0 for keys not in the table)."""
+    def of(self, distinct: np.ndarray) -> np.ndarray:
+        """The document frequency of each of the sorted, distinct keys ``distinct``
+        (0 for keys not in the table): a binary search of sorted keys in sorted
+        keys, which is fast (looking up every bigram of a plan this way, after
+        ``np.unique``, takes about as long as pandas' hash table, without
+        importing pandas in a command that needs it for nothing else)."""
         if len(self.keys) == 0:
-            return np.zeros(len(keys), dtype=np.int64)
-        if self._index is None:
-            import pandas as pd
-
-            self._index = pd.Index(self.keys)
-        pos = self._index.get_indexer(keys)
-        return np.where(pos >= 0, self.df[pos], 0)
+            return np.zeros(len(distinct), dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.keys, distinct), len(self.keys) - 1)
+        return np.where(self.keys[at] == distinct, self.df[at], 0)
 
 
 _SHARED: dict[int, tuple[np.ndarray, _Frequencies]] = {}  # id of a background's keys → its table
@@ -131,10 +128,11 @@ class Weights:
         return min(1.0, max(idf / self._max, FLOOR))
 
     def _frequencies(self, keys: np.ndarray) -> np.ndarray:
-        df = self._own.of(keys)
+        distinct, inverse = np.unique(keys, return_inverse=True)
+        df = self._own.of(distinct)
         if self._background is not None:
-            df = df + self._background.of(keys)
-        return df
+            df = df + self._background.of(distinct)
+        return df[inverse.ravel()]
 
     def _lookup(self, keys: np.ndarray) -> np.ndarray:
         """Weights of packed bigrams (the unseen weight for bigrams in no form)."""
