@@ -22,7 +22,6 @@ counts as one process would find.
 from __future__ import annotations
 
 import gc
-import math
 import logging
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
@@ -47,8 +46,6 @@ WORKER_WORDS = 0.88
 
 
 _TOKEN_CACHES: dict[int, dict[str, list[str]]] = {}
-_PLAN_PHRASES: dict[tuple[int, tuple[str, ...]], object] = {}  # (tokenizer, a plan's forms) → its phrases
-PHRASE_CACHE_SIZE = 32  # plans whose candidate names a process keeps
 TOKEN_CACHE_SIZE = 200_000  # forms whose words a process keeps (pairs share their plans' forms)
 
 
@@ -142,29 +139,15 @@ class CorpusModel:
     def _names(self, units: list[Unit], forms: list[str], min_score: float, national_scale: float) -> dict[str, float]:
         """Unquoted names (:func:`~align.retrieval.names.coined_names`) the first
         document of ``units`` sets and another carries (a pair's model: the parent first)."""
-        if not units or math.isinf(min_score):
+        if not units:
             return {}
-        from align.retrieval.names import names_of_plans
+        from align.retrieval.names import coined_names
 
         first = units[0].doc_id
-        setter = tuple(f for u, f in zip(units, forms) if u.doc_id == first)
-        carrier = tuple(f for u, f in zip(units, forms) if u.doc_id != first)
-        return names_of_plans(self._plan_phrases(setter), self._plan_phrases(carrier), self.tokenizer.is_word,
-                              min_score, national_scale=national_scale)
-
-    def _plan_phrases(self, forms: tuple[str, ...]):
-        """:func:`~align.retrieval.names.plan_phrases` of a plan's forms, kept for the
-        process per tokenizer (a plan is in several pairs; ``PHRASE_CACHE_SIZE`` plans)."""
-        from align.retrieval.names import plan_phrases
-
-        key = (id(self.tokenizer), forms)
-        found = _PLAN_PHRASES.pop(key, None)
-        if found is None:
-            found = plan_phrases(forms, self._tokens)
-        while len(_PLAN_PHRASES) >= PHRASE_CACHE_SIZE:
-            del _PLAN_PHRASES[next(iter(_PLAN_PHRASES))]  # the least recently used
-        _PLAN_PHRASES[key] = found
-        return found
+        setter = [f for u, f in zip(units, forms) if u.doc_id == first]
+        carrier = [f for u, f in zip(units, forms) if u.doc_id != first]
+        return coined_names(setter, carrier, self._tokens, self.tokenizer.is_word, min_score,
+                            national_scale=national_scale)
 
     def _words_with(self, words: ForkedCall, rest: list[str]):
         """The background's words: the other process's part, then ``rest``, counted here."""

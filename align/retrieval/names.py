@@ -44,8 +44,8 @@ import math
 import re
 from bisect import bisect_right
 from collections import Counter
+from itertools import chain
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 MIN_CHARS, MAX_CHARS = 4, 8  # a name's length in characters
@@ -169,40 +169,6 @@ def national_together(words: Sequence[str]) -> tuple[int, int]:
     return min(len(w) for w in where), len(common)
 
 
-@dataclass(frozen=True)
-class PlanPhrases:
-    """What one plan's matching forms hold for :func:`coined_names` (made
-    once per plan by :func:`plan_phrases`, whatever pairs it is in)."""
-
-    size: int  # the plan's units
-    units: Counter  # candidate phrase → units using it
-    sides: dict  # candidate phrase → (its left neighbours, its right neighbours); a clause edge is "|"
-    parts: dict  # candidate phrase → its words (as cut at its last use)
-    words: Counter  # word → units using it
-
-
-def plan_phrases(forms: Sequence[str], cut: Callable[[str], list[str]]) -> PlanPhrases:
-    """The candidate phrases of a plan's forms, with their uses (``cut``: the
-    words of a matching form, without marks)."""
-    units: Counter[str] = Counter()
-    sides: dict[str, tuple[set[str], set[str]]] = {}
-    parts: dict[str, tuple[str, ...]] = {}
-    words: Counter[str] = Counter()
-    for f in forms:
-        ws = cut(f)
-        words.update(set(ws))
-        phrases, uses = _phrases(f, tuple(ws))
-        units.update(phrases)
-        for phrase, part, left, right in uses:
-            parts[phrase] = part
-            lr = sides.get(phrase)
-            if lr is None:
-                lr = sides[phrase] = (set(), set())
-            lr[0].add(left)
-            lr[1].add(right)
-    return PlanPhrases(len(forms), units, sides, parts, words)
-
-
 def coined_names(parent_forms: Sequence[str], child_forms: Sequence[str], cut: Callable[[str], list[str]],
                  is_word: Callable[[str], bool], min_score: float, *, national_scale: float = 10.0
                  ) -> dict[str, float]:
@@ -211,35 +177,42 @@ def coined_names(parent_forms: Sequence[str], child_forms: Sequence[str], cut: C
     form, without marks; ``is_word``: a word of the general dictionary)."""
     if math.isinf(min_score) or not parent_forms or not child_forms:
         return {}
-    return names_of_plans(plan_phrases(parent_forms, cut), plan_phrases(child_forms, cut), is_word, min_score,
-                          national_scale=national_scale)
-
-
-def names_of_plans(parent: PlanPhrases, child: PlanPhrases, is_word: Callable[[str], bool], min_score: float, *,
-                   national_scale: float = 10.0) -> dict[str, float]:
-    """:func:`coined_names` of two plans' :func:`plan_phrases`."""
-    if math.isinf(min_score) or not parent.size or not child.size:
-        return {}
     from align.retrieval.background import sentences
 
-    n = parent.size + child.size
-    cands = []
-    for p in sorted(parent.units.keys() & child.units.keys()):
-        if parent.units[p] < MIN_PARENT_UNITS:
-            continue
-        (pl, pr), (cl, cr) = parent.sides[p], child.sides[p]
-        if len(pl | cl) >= 2 and len(pr | cr) >= 2 and not is_word(p):
-            cands.append(p)
+    found = [[_phrases(f, tuple(cut(f))) for f in forms] for forms in (parent_forms, child_forms)]
+    # how many units of the parent, of the child use each phrase; only a phrase the parent
+    # repeats and the child uses is a candidate
+    units = [Counter(chain.from_iterable(s for s, _ in side)) for side in found]
+    shared = {p for p, k in units[0].items() if k >= MIN_PARENT_UNITS and p in units[1]}
+    sides: dict[str, tuple[set[str], set[str]]] = {p: (set(), set()) for p in shared}  # neighbours, both plans
+    parts: dict[str, tuple[str, ...]] = {}
+    for side in (0, 1):
+        for phrases, uses in found[side]:
+            if shared.isdisjoint(phrases):
+                continue
+            for phrase, part, left, right in uses:
+                if phrase in shared:
+                    parts[phrase] = part
+                    lr = sides[phrase]
+                    lr[0].add(left)
+                    lr[1].add(right)
+    df: Counter[str] = Counter()  # units of the pair using each word of a shared phrase
+    needed = {w for p in shared for w in parts[p]}
+    for forms in (parent_forms, child_forms):
+        for f in forms:
+            df.update(needed.intersection(cut(f)))
+    n = len(parent_forms) + len(child_forms)
+    cands = sorted(p for p in shared if len(sides[p][0]) >= 2 and len(sides[p][1]) >= 2 and not is_word(p))
     out = {}
     for p in cands:
-        np_, nc, part = parent.units[p], child.units[p], child.parts[p]
-        topical = max(parent.words[w] + child.words[w] for w in part) / n
+        np_, nc = units[0][p], units[1][p]
+        topical = max(df[w] for w in parts[p]) / n
         # with no relating sentence and no national use, the most the phrase can score
-        if name_score(np_, nc, min(map(_sentences_at_most, part)), 0, 0, topical, national_scale) < min_score:
+        if name_score(np_, nc, min(map(_sentences_at_most, parts[p])), 0, 0, topical, national_scale) < min_score:
             continue
         national = len(sentences(p))
-        rare, together = national_together(part)
+        rare, together = national_together(parts[p])
         score = name_score(np_, nc, rare, together, national, topical, national_scale)
-        if score >= min_score and noun_phrase(part):
+        if score >= min_score and noun_phrase(parts[p]):
             out[p] = score
     return out
