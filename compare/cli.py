@@ -577,7 +577,7 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, out_di
         from compare.run import load_documents, problem_rows
 
         ws.strict = strict
-        docs = load_documents(ws)
+        docs = load_documents(ws, (ws.settings.unit,))
         _warn_failed(ws)
         problems = problem_rows(ws)
         pairs = [(docs[x.parent], docs[x.child]) for x in ws.pairs() if x.parent in docs and x.child in docs]

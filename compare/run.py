@@ -76,8 +76,9 @@ class Results:
             self.renderer.close()
 
 
-def load_documents(ws: Workspace) -> dict[str, "Document"]:
-    """Every readable manifest document, read, cleaned and segmented into both units.
+def load_documents(ws: Workspace, units: tuple[str, ...] = ("sentence", "clause")) -> dict[str, "Document"]:
+    """Every readable manifest document, read, cleaned and segmented into ``units``
+    (both by default: the main job exports both).
 
     With ``ws.strict`` (the library's default) the first unreadable document
     raises its :class:`~align.errors.PlanechoError` and nothing is written;
@@ -90,7 +91,7 @@ def load_documents(ws: Workspace) -> dict[str, "Document"]:
             continue
         try:
             d = ws.document(entry)
-            for kind in ("sentence", "clause"):
+            for kind in units:
                 d.alignable(kind)
         except PlanechoError as e:
             if ws.strict:

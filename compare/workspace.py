@@ -107,11 +107,14 @@ class Workspace:
 
     def prepare_engine(self) -> None:
         """Load what the corpus model needs before any document (jieba's dictionary
-        with the lexicon), so this can overlap with reading the documents."""
+        with the lexicon, the shipped national background and its index), so
+        this can overlap with reading the documents."""
+        from align.retrieval.background import prepare
         from align.retrieval.lexicon import load_lexicon
         from align.retrieval.model import shared_tokenizer
 
         shared_tokenizer(load_lexicon(self.lexicon_files, self.generic_files))
+        prepare()
 
     def documents(self) -> list[Document]:
         """Every manifest document, parents before children (except those that ``failed``)."""

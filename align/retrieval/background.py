@@ -119,6 +119,13 @@ def _positions() -> _Positions:
     return _Positions(_text())
 
 
+def prepare() -> None:
+    """Read the background and index it now (each is done once per process,
+    on first use otherwise)."""
+    bigram_counts()
+    _positions()
+
+
 @lru_cache(maxsize=20_000)
 def sentences(word: str):
     """The background's sentences using ``word`` (their numbers, sorted)."""
