@@ -349,10 +349,32 @@ LOCAL_CLUSTER_CONFIG = {
 }
 
 
-def local_client(workers: int | None = None, *, dashboard: bool = True):
+def _load_engine(lexicon_files: Sequence[str] = (), generic_files: Sequence[str] = ()) -> None:
+    """Load in this process what every worker loads before its first pair: the libraries the engine
+    imports on first use, jieba's dictionary with the lexicon, the shipped background's counts.
+    Workers forked from this process start with them (once, not once per worker)."""
+    import pandas  # noqa: F401
+    import scipy.sparse  # noqa: F401
+
+    from align.retrieval.background import bigram_counts
+    from align.retrieval.lexicon import load_lexicon
+    from align.retrieval.model import shared_tokenizer
+
+    shared_tokenizer(load_lexicon(tuple(lexicon_files), tuple(generic_files)))
+    bigram_counts()
+
+
+def local_client(workers: int | None = None, *, dashboard: bool = True, lexicon_files: Sequence[str] = (),
+                 generic_files: Sequence[str] = ()):
     """A :class:`distributed.Client` of a new local cluster of ``workers``
     processes (default: the cores this process may use), one thread each,
-    with :data:`LOCAL_CLUSTER_CONFIG`."""
+    with :data:`LOCAL_CLUSTER_CONFIG`.
+
+    On Linux the worker processes are forked from this one after it has
+    loaded the engine (:func:`_load_engine`, with the given lexicon files):
+    they start with its imports and the engine's data instead of importing
+    and loading them each (Dask's default starts them fresh, ``spawn``).  A
+    worker that Dask restarts (after it died) is started fresh."""
     import dask
     from distributed import Client, LocalCluster
 
@@ -362,7 +384,11 @@ def local_client(workers: int | None = None, *, dashboard: bool = True):
         # left in this process's environment by a Dask cluster started here before (its nannies set it
         # here before they spawn): the workers would inherit it
         del os.environ["MALLOC_TRIM_THRESHOLD_"]
-    with dask.config.set(LOCAL_CLUSTER_CONFIG):  # the nannies hand it on to their worker processes
+    config = dict(LOCAL_CLUSTER_CONFIG)
+    if sys.platform.startswith("linux"):  # elsewhere fork is unsafe (macOS) or missing (Windows)
+        _load_engine(lexicon_files, generic_files)
+        config["distributed.worker.multiprocessing-method"] = "fork"
+    with dask.config.set(config):  # the nannies hand it on to their worker processes
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                dashboard_address=":0" if dashboard else None, silence_logs=logging.ERROR)
         return Client(cluster)
@@ -461,7 +487,7 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
     if todo:
         own = client is None
         if own:
-            client = local_client(workers)
+            client = local_client(workers, lexicon_files=job.lexicon_files, generic_files=job.generic_files)
         try:
             if on_client is not None:
                 on_client(client)
