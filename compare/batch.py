@@ -7,10 +7,10 @@ of its ancestors, as ``planecho score --manifest`` does) or a given list of
 :class:`~distributed.LocalCluster` of worker processes it starts, or a
 :class:`~distributed.Client` of an existing cluster.
 
-* Each document is read, cleaned and segmented once, in a task of its own;
-  the pairs that use it get it from that task's future (Dask moves it to the
-  worker that needs it).  A document that cannot be read is reported with its
-  reason; the pairs that do not use it still run.
+* Each document is read, cleaned and segmented once, in a task that reads
+  :data:`READ_GROUP` of them; the pairs that use it get it from that task's
+  future (Dask moves it to the worker that needs it).  A document that cannot
+  be read is reported with its reason; the pairs that do not use it still run.
 * Each pair is scored by :func:`compare.score.score_pair` in a worker, through
   the same :class:`~compare.workspace.Workspace` path as ``planecho score``,
   ``planecho run`` and the TUI, so the numbers are the same.  A worker keeps
@@ -175,7 +175,7 @@ class Unreadable:
 
 
 def read_document(job: BatchJob, doc_id: str) -> "Document | Unreadable":
-    """Read, clean and segment one document of the job (a task of its own)."""
+    """Read, clean and segment one document of the job."""
     with _LOCK:
         ws = _workspace(job)
         try:
@@ -191,12 +191,26 @@ def read_document(job: BatchJob, doc_id: str) -> "Document | Unreadable":
         return doc
 
 
-def score_task(job: BatchJob, parent: "Document | Unreadable", child: "Document | Unreadable") -> dict[str, object]:
-    """Score one pair in a worker (:func:`compare.score.score_pair`); for a pair
-    with a plan that could not be read, ``{"unreadable": {doc id: reason}}``
-    (child first), so the client lists it without a task of its own per plan."""
+def read_documents(job: BatchJob, doc_ids: Sequence[str]) -> "dict[str, Document | Unreadable]":
+    """Read a few documents of the job (a task of its own: :func:`read_document` for each).  A document
+    whose reading fails otherwise (a bug) fails its own pairs only, with the error as the reason."""
+    out: dict[str, Document | Unreadable] = {}
+    for d in doc_ids:
+        try:
+            out[d] = read_document(job, d)
+        except Exception as e:  # noqa: BLE001 - reported per pair, as a failed task was
+            out[d] = Unreadable(d, _reason(e))
+    return out
+
+
+def score_task(job: BatchJob, parents: "dict[str, Document | Unreadable]", children: "dict[str, Document | Unreadable]",
+               parent_id: str, child_id: str) -> dict[str, object]:
+    """Score one pair in a worker (:func:`compare.score.score_pair`), its plans taken from the results of
+    the tasks that read them; for a pair with a plan that could not be read, ``{"unreadable": {doc id:
+    reason}}`` (child first), so the client lists it without a task of its own per plan."""
     from .score import score_pair
 
+    parent, child = parents[parent_id], children[child_id]
     bad = {d.doc_id: d.reason for d in (child, parent) if isinstance(d, Unreadable)}
     if bad:
         return {"unreadable": bad}
@@ -524,6 +538,10 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
 
 #: pairs submitted to the scheduler in one message (with the reading of the plans they are the first to use)
 SUBMIT_CHUNK = 64
+#: plans read by one task (those first used by a chunk of pairs, in the order of the pairs): a task per plan
+#: cost Dask's bookkeeping of ~1,100 tasks for 813 pairs, and moved plans one by one between workers (300
+#: plans: ~290 transfers; ~40 with 8 plans a task, and the job's CPU beyond the pairs 13.5 → 10.4 s)
+READ_GROUP = 8
 #: finished pairs fetched from the workers and written to one Parquet file together: as soon as this many
 #: have finished, or this many seconds after the first of them finished (and at the end, or on Ctrl-C)
 WRITE_PAIRS = 64
@@ -532,9 +550,10 @@ WRITE_SECONDS = 2.0
 
 def _run(client, job: BatchJob, todo: list[tuple[str, str]], keys: dict[tuple[str, str], str], scores: Path,
          failures: dict[tuple[str, str], str], tick: _Progress, fresh: dict[str, dict[str, object]]) -> None:
-    """Read each document the pairs need (one task each, submitted with the
-    first pairs that use it, so pairs start as soon as their two plans are
-    read) and score the pairs (one task each), writing the results as they arrive.
+    """Read each document the pairs need (:data:`READ_GROUP` a task, submitted
+    with the first pairs that use them, so pairs start as soon as their two
+    plans are read) and score the pairs (one task each), writing the results as
+    they arrive.
 
     Tasks are submitted :data:`SUBMIT_CHUNK` pairs at a time; finished results
     are fetched and written together (:data:`WRITE_PAIRS`, :data:`WRITE_SECONDS`):
@@ -551,14 +570,16 @@ def _run(client, job: BatchJob, todo: list[tuple[str, str]], keys: dict[tuple[st
     for i in range(0, len(todo), SUBMIT_CHUNK):
         chunk = todo[i : i + SUBMIT_CHUNK]
         new = [d for d in dict.fromkeys(d for pc in chunk for d in pc) if d not in doc_futures]
-        if new:
-            doc_futures.update(zip(new, client.map(read_document, [shared] * len(new), new, pure=False,
-                                                   key=[f"read-{d}-{job.token[:16]}" for d in new])))
+        groups = [tuple(new[j : j + READ_GROUP]) for j in range(0, len(new), READ_GROUP)]
+        if groups:
+            read = client.map(read_documents, [shared] * len(groups), groups, pure=False,
+                              key=[f"read-{g[0]}-{len(g)}-{job.token[:16]}" for g in groups])
+            doc_futures.update((d, f) for g, f in zip(groups, read) for d in g)
         for pc in chunk:
             for d in pc:
                 uses[d] = uses.get(d, 0) + 1
         fs = client.map(score_task, [shared] * len(chunk), [doc_futures[p] for p, _ in chunk],
-                        [doc_futures[c] for _, c in chunk], pure=False,
+                        [doc_futures[c] for _, c in chunk], [p for p, _ in chunk], [c for _, c in chunk], pure=False,
                         key=[f"score-{keys[pc][:24]}" for pc in chunk])
         futures.update(zip(fs, chunk))
     warned: set[str] = set()
