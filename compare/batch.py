@@ -363,19 +363,27 @@ LOCAL_CLUSTER_CONFIG = {
 }
 
 
+#: libraries the engine imports on first use (a name it no longer uses costs only its import; one that is
+#: not installed is skipped)
+ENGINE_LIBRARIES = ("numpy", "scipy.sparse", "sparse_dot_topn", "Levenshtein", "ahocorasick")
+
+
 def _load_engine(lexicon_files: Sequence[str] = (), generic_files: Sequence[str] = ()) -> None:
-    """Load in this process what every worker loads before its first pair: the libraries the engine
-    imports on first use, jieba's dictionary with the lexicon, the shipped background's counts.
-    Workers forked from this process start with them (once, not once per worker)."""
-    import pandas  # noqa: F401
-    import scipy.sparse  # noqa: F401
+    """Load in this process what every worker loads before its first pair: :data:`ENGINE_LIBRARIES` and
+    what :meth:`~compare.workspace.Workspace.prepare_engine` loads (jieba's dictionary with the lexicon,
+    the shipped background).  Workers forked from this process start with them (once, not once per
+    worker)."""
+    import importlib
 
-    from align.retrieval.background import bigram_counts
-    from align.retrieval.lexicon import load_lexicon
-    from align.retrieval.model import shared_tokenizer
+    from .workspace import Workspace
 
-    shared_tokenizer(load_lexicon(tuple(lexicon_files), tuple(generic_files)))
-    bigram_counts()
+    for name in ENGINE_LIBRARIES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    Workspace(Manifest(Path("<engine>"), ()), lexicon_files=tuple(lexicon_files),
+              generic_files=tuple(generic_files)).prepare_engine()
 
 
 def local_client(workers: int | None = None, *, dashboard: bool = True, lexicon_files: Sequence[str] = (),
