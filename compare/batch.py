@@ -547,8 +547,8 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
 #: pairs submitted to the scheduler in one message (with the reading of the plans they are the first to use)
 SUBMIT_CHUNK = 64
 #: plans read by one task (those first used by a chunk of pairs, in the order of the pairs): a task per plan
-#: cost Dask's bookkeeping of ~1,100 tasks for 813 pairs, and moved plans one by one between workers (300
-#: plans: ~290 transfers; ~40 with 8 plans a task, and the job's CPU beyond the pairs 13.5 → 10.4 s)
+#: cost Dask's bookkeeping of ~1,110 tasks for 813 pairs (300 plans), and moved plans one by one between
+#: workers (~285 transfers; ~40 with 8 plans a task, and the job's CPU beyond the pairs 13.5 → 10.4 s)
 READ_GROUP = 8
 #: finished pairs fetched from the workers and written to one Parquet file together: as soon as this many
 #: have finished, or this many seconds after the first of them finished (and at the end, or on Ctrl-C)

@@ -181,3 +181,25 @@ def test_the_command_line_runs_a_local_cluster_and_resumes(tmp_path, tmp_path_fa
     assert f"0 pairs scored, {len(g.expected)} already done" in again.stderr
     both = subprocess.run([*cmd, "--scheduler", "tcp://127.0.0.1:1"], capture_output=True, text=True, env=env)
     assert both.returncode == 2 and both.stderr.startswith("planecho: error:") and "not both" in both.stderr
+
+
+def test_a_file_in_the_results_folder_that_is_not_a_result_is_named_before_any_work(tmp_path):
+    from align.errors import PlanechoError
+
+    (tmp_path / SCORES_DIR).mkdir()
+    (tmp_path / SCORES_DIR / "notes.parquet").write_text("my own notes", encoding="utf-8")
+    with pytest.raises(PlanechoError, match=r"notes\.parquet: not a result file of planecho's batch scorer"):
+        score_batch(default_manifest_path(), tmp_path, workers=1, use_cache=False)
+    assert not (tmp_path / "summary.csv").exists()
+    assert (tmp_path / SCORES_DIR / "notes.parquet").read_text(encoding="utf-8") == "my own notes"
+
+
+def test_results_written_in_batches_are_read_back_on_the_next_run(client, national, tmp_path):
+    """Every pair is in exactly one batch file; a rerun reads them all back as the summary, computing nothing."""
+    g, want = national
+    first = score_batch(g.manifest, tmp_path, client=client, use_cache=False)
+    data = pd.read_parquet(tmp_path / SCORES_DIR)
+    assert len(data) == len(want) and data["key"].is_unique
+    again = score_batch(g.manifest, tmp_path, client=client, use_cache=False)
+    assert again.computed == 0 and again.skipped == len(want)
+    pd.testing.assert_frame_equal(again.summary, first.summary)
