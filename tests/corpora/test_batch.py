@@ -3,7 +3,6 @@ numbers of ``planecho score``, survives a killed worker and an interruption,
 and reports an unreadable plan while scoring the rest."""
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import subprocess
@@ -26,9 +25,11 @@ distributed = pytest.importorskip("distributed")
 
 @pytest.fixture(scope="module")
 def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                       silence_logs=logging.ERROR)
-    c = distributed.Client(cluster)
+    """planecho's own local cluster of 2 workers (on Linux forked from this process with the engine loaded)."""
+    from compare.batch import local_client
+
+    c = local_client(2, dashboard=True)
+    cluster = c.cluster
     yield c
     c.close()
     cluster.close()
