@@ -9,7 +9,7 @@ empty cache:
   :class:`~compare.workspace.Workspace`, pair after pair
   (:func:`compare.score.score_pair`);
 * **2 workers**: :func:`compare.batch.score_batch` on a local Dask cluster
-  of two worker processes (results written per pair, as in production).
+  of two worker processes (results written as pairs finish, in small batches, as in production).
 
 Printed per size: pairs, pairs per second over the whole job (start-up of the
 engine, reading, the model, every pair; the interpreter's imports excluded)

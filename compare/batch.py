@@ -7,21 +7,25 @@ of its ancestors, as ``planecho score --manifest`` does) or a given list of
 :class:`~distributed.LocalCluster` of worker processes it starts, or a
 :class:`~distributed.Client` of an existing cluster.
 
-* Each document is read, cleaned and segmented once, in a task of its own;
-  the pairs that use it get it from that task's future (Dask moves it to the
-  worker that needs it).  A document that cannot be read is reported with its
-  reason; the pairs that do not use it still run.
+* Each document is read, cleaned and segmented once, in a task that reads
+  :data:`READ_GROUP` of them; the pairs that use it get it from that task's
+  future (Dask moves it to the worker that needs it).  A document that cannot
+  be read is reported with its reason; the pairs that do not use it still run.
 * Each pair is scored by :func:`compare.score.score_pair` in a worker, through
   the same :class:`~compare.workspace.Workspace` path as ``planecho score``,
   ``planecho run`` and the TUI, so the numbers are the same.  A worker keeps
   one workspace per job (the lexicon, jieba's dictionary and the shipped background
   are loaded once per worker process).
-* Each finished pair is written at once as one row of a Parquet dataset
-  ``OUT/scores/pair-<key>.parquet`` (temporary file, then ``os.replace``),
-  where ``<key>`` hashes the bytes of both plans, their manifest fields, the
-  settings, the lexicon files, the version and the engine's source.  A
-  crash, a killed worker or Ctrl-C loses no finished pair; running the same
-  job again skips the pairs whose file exists and scores the rest.
+* Finished pairs are written as they arrive, a batch at a time (up to
+  :data:`WRITE_PAIRS` pairs, or what finished within :data:`WRITE_SECONDS`),
+  as one Parquet file of the dataset ``OUT/scores/part-<hash>.parquet``
+  (temporary file, then ``os.replace``), one row per pair with its ``key``,
+  which hashes the bytes of both plans, their manifest fields, the settings,
+  the lexicon files, the version and the engine's source.  A crash, a killed
+  worker or Ctrl-C loses no pair that was written (a finished pair not yet
+  fetched stays in its worker; Dask computes it again if the worker dies);
+  running the same job again skips the pairs whose key is in the dataset and
+  scores the rest.
 * At the end ``OUT/summary.csv`` holds the same table as ``planecho score``
   (in the same order), and ``OUT/failures.csv`` the pairs that could not be
   scored, with the reason.
@@ -171,7 +175,7 @@ class Unreadable:
 
 
 def read_document(job: BatchJob, doc_id: str) -> "Document | Unreadable":
-    """Read, clean and segment one document of the job (a task of its own)."""
+    """Read, clean and segment one document of the job."""
     with _LOCK:
         ws = _workspace(job)
         try:
@@ -187,12 +191,26 @@ def read_document(job: BatchJob, doc_id: str) -> "Document | Unreadable":
         return doc
 
 
-def score_task(job: BatchJob, parent: "Document | Unreadable", child: "Document | Unreadable") -> dict[str, object]:
-    """Score one pair in a worker (:func:`compare.score.score_pair`); for a pair
-    with a plan that could not be read, ``{"unreadable": {doc id: reason}}``
-    (child first), so the client lists it without a task of its own per plan."""
+def read_documents(job: BatchJob, doc_ids: Sequence[str]) -> "dict[str, Document | Unreadable]":
+    """Read a few documents of the job (a task of its own: :func:`read_document` for each).  A document
+    whose reading fails otherwise (a bug) fails its own pairs only, with the error as the reason."""
+    out: dict[str, Document | Unreadable] = {}
+    for d in doc_ids:
+        try:
+            out[d] = read_document(job, d)
+        except Exception as e:  # noqa: BLE001 - reported per pair, as a failed task was
+            out[d] = Unreadable(d, _reason(e))
+    return out
+
+
+def score_task(job: BatchJob, parents: "dict[str, Document | Unreadable]", children: "dict[str, Document | Unreadable]",
+               parent_id: str, child_id: str) -> dict[str, object]:
+    """Score one pair in a worker (:func:`compare.score.score_pair`), its plans taken from the results of
+    the tasks that read them; for a pair with a plan that could not be read, ``{"unreadable": {doc id:
+    reason}}`` (child first), so the client lists it without a task of its own per plan."""
     from .score import score_pair
 
+    parent, child = parents[parent_id], children[child_id]
     bad = {d.doc_id: d.reason for d in (child, parent) if isinstance(d, Unreadable)}
     if bad:
         return {"unreadable": bad}
@@ -249,17 +267,22 @@ def manifest_pairs(manifest: Manifest) -> list[tuple[str, str]]:
     return [(x.parent, x.child) for x in Workspace(manifest).pairs()]
 
 
-def _write_row(row: dict[str, object], path: Path) -> None:
-    """One pair's row as a Parquet file, atomically: the dataset never holds a half-written file
-    (readers skip the temporary name, which starts with a dot).  Written with pyarrow directly:
-    through pandas it costs more than a small pair."""
+def _write_rows(rows: list[dict[str, object]], scores: Path) -> Path:
+    """A batch of finished pairs as one Parquet file of ``scores``, atomically: the dataset never holds a
+    half-written file (readers skip the temporary name, which starts with a dot).  Named by a hash of its
+    pairs' keys.  Written with pyarrow directly: through pandas it costs more than a small pair."""
+    import hashlib
+
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from .export import atomic_path
 
+    name = hashlib.sha256(" ".join(str(r["key"]) for r in rows).encode()).hexdigest()[:32]
+    path = scores / f"part-{name}.parquet"
     with atomic_path(path) as tmp:
-        pq.write_table(pa.Table.from_pylist([{c: row[c] for c in PAIR_COLUMNS}], schema=_schema()), tmp)
+        pq.write_table(pa.Table.from_pylist([{c: r[c] for c in PAIR_COLUMNS} for r in rows], schema=_schema()), tmp)
+    return path
 
 
 def _schema():
@@ -271,18 +294,38 @@ def _schema():
                       for c in PAIR_COLUMNS])
 
 
-def _done_keys(scores: Path) -> set[str]:
-    """The keys of the pairs already written; removes temporary files left by an
-    interrupted run (older than a minute: a write takes milliseconds)."""
+def _result_files(scores: Path) -> list[Path]:
+    """The result files of ``scores`` (one per batch of pairs; ``pair-<key>.parquet`` from earlier versions,
+    one per pair); removes temporary files left by an interrupted run (older than a minute: a write takes
+    milliseconds)."""
     if not scores.is_dir():
-        return set()
-    for stale in scores.glob(".pair-*.part"):
+        return []
+    for stale in scores.glob(".*.part"):
         try:
             if time.time() - stale.stat().st_mtime > 60:
                 stale.unlink()
         except OSError:
             pass
-    return {p.name[len("pair-"):-len(".parquet")] for p in scores.glob("pair-*.parquet")}
+    return sorted(p for p in scores.glob("*.parquet") if not p.name.startswith("."))
+
+
+def _read_results(scores: Path, columns: list[str]) -> "list[dict[str, object]]":
+    """The rows (``columns``, with ``key``) of every result file of ``scores``."""
+    import pyarrow.parquet as pq
+
+    rows: list[dict[str, object]] = []
+    for path in _result_files(scores):
+        try:
+            rows.extend(pq.read_table(path, columns=list(dict.fromkeys(["key", *columns]))).to_pylist())
+        except (OSError, ValueError) as e:  # pyarrow's ArrowInvalid is a ValueError
+            raise PlanechoError(f"not a result file of planecho's batch scorer ({e}); move it out of {scores}",
+                                path=path) from None
+    return rows
+
+
+def _done_keys(scores: Path) -> set[str]:
+    """The keys of the pairs already written."""
+    return {str(r["key"]) for r in _read_results(scores, [])}
 
 
 @dataclass
@@ -320,10 +363,40 @@ LOCAL_CLUSTER_CONFIG = {
 }
 
 
-def local_client(workers: int | None = None, *, dashboard: bool = True):
+#: libraries the engine imports on first use (a name it no longer uses costs only its import; one that is
+#: not installed is skipped)
+ENGINE_LIBRARIES = ("numpy", "scipy.sparse", "sparse_dot_topn", "Levenshtein", "ahocorasick")
+
+
+def _load_engine(lexicon_files: Sequence[str] = (), generic_files: Sequence[str] = ()) -> None:
+    """Load in this process what every worker loads before its first pair: :data:`ENGINE_LIBRARIES` and
+    what :meth:`~compare.workspace.Workspace.prepare_engine` loads (jieba's dictionary with the lexicon,
+    the shipped background).  Workers forked from this process start with them (once, not once per
+    worker)."""
+    import importlib
+
+    from .workspace import Workspace
+
+    for name in ENGINE_LIBRARIES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    Workspace(Manifest(Path("<engine>"), ()), lexicon_files=tuple(lexicon_files),
+              generic_files=tuple(generic_files)).prepare_engine()
+
+
+def local_client(workers: int | None = None, *, dashboard: bool = True, lexicon_files: Sequence[str] = (),
+                 generic_files: Sequence[str] = ()):
     """A :class:`distributed.Client` of a new local cluster of ``workers``
     processes (default: the cores this process may use), one thread each,
-    with :data:`LOCAL_CLUSTER_CONFIG`."""
+    with :data:`LOCAL_CLUSTER_CONFIG`.
+
+    On Linux the worker processes are forked from this one after it has
+    loaded the engine (:func:`_load_engine`, with the given lexicon files):
+    they start with its imports and the engine's data instead of importing
+    and loading them each (Dask's default starts them fresh, ``spawn``).  A
+    worker that Dask restarts (after it died) is started fresh."""
     import dask
     from distributed import Client, LocalCluster
 
@@ -333,7 +406,11 @@ def local_client(workers: int | None = None, *, dashboard: bool = True):
         # left in this process's environment by a Dask cluster started here before (its nannies set it
         # here before they spawn): the workers would inherit it
         del os.environ["MALLOC_TRIM_THRESHOLD_"]
-    with dask.config.set(LOCAL_CLUSTER_CONFIG):  # the nannies hand it on to their worker processes
+    config = dict(LOCAL_CLUSTER_CONFIG)
+    if sys.platform.startswith("linux"):  # elsewhere fork is unsafe (macOS) or missing (Windows)
+        _load_engine(lexicon_files, generic_files)
+        config["distributed.worker.multiprocessing-method"] = "fork"
+    with dask.config.set(config):  # the nannies hand it on to their worker processes
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                dashboard_address=":0" if dashboard else None, silence_logs=logging.ERROR)
         return Client(cluster)
@@ -432,7 +509,7 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
     if todo:
         own = client is None
         if own:
-            client = local_client(workers)
+            client = local_client(workers, lexicon_files=job.lexicon_files, generic_files=job.generic_files)
         try:
             if on_client is not None:
                 on_client(client)
@@ -443,16 +520,18 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
                 client.close()
                 cluster.close()
 
-    import pyarrow.parquet as pq
-
+    earlier: dict[str, dict[str, object]] = {}  # key → score row of the pairs scored by an earlier run
+    if skipped:
+        for r in _read_results(scores, SCORE_COLUMNS):
+            earlier.setdefault(str(r["key"]), r)
     rows = []
     for pc in pairs:
         key = keys.get(pc)
-        path = scores / f"pair-{key}.parquet"
-        if key in fresh and pc not in failures:
-            rows.append({c: fresh[key][c] for c in SCORE_COLUMNS})
-        elif key is not None and pc not in failures and path.is_file():
-            rows.extend(pq.read_table(path, columns=SCORE_COLUMNS).to_pylist())
+        if pc in failures or key is None:
+            continue
+        row = fresh.get(key) or earlier.get(key)
+        if row is not None:
+            rows.append({c: row[c] for c in SCORE_COLUMNS})
     summary = pd.DataFrame(rows, columns=SCORE_COLUMNS)  # built as `planecho score` builds it
     fails = pd.DataFrame([(c, p, failures[(p, c)]) for p, c in dict.fromkeys(pairs) if (p, c) in failures],
                          columns=FAILURE_COLUMNS)
@@ -467,17 +546,28 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
 
 #: pairs submitted to the scheduler in one message (with the reading of the plans they are the first to use)
 SUBMIT_CHUNK = 64
+#: plans read by one task (those first used by a chunk of pairs, in the order of the pairs): a task per plan
+#: cost Dask's bookkeeping of ~1,110 tasks for 813 pairs (300 plans), and moved plans one by one between
+#: workers (~285 transfers; ~40 with 8 plans a task, and the job's CPU beyond the pairs 13.5 → 10.4 s)
+READ_GROUP = 8
+#: finished pairs fetched from the workers and written to one Parquet file together: as soon as this many
+#: have finished, or this many seconds after the first of them finished (and at the end, or on Ctrl-C)
+WRITE_PAIRS = 64
+WRITE_SECONDS = 2.0
 
 
 def _run(client, job: BatchJob, todo: list[tuple[str, str]], keys: dict[tuple[str, str], str], scores: Path,
          failures: dict[tuple[str, str], str], tick: _Progress, fresh: dict[str, dict[str, object]]) -> None:
-    """Read each document the pairs need (one task each, submitted with the
-    first pairs that use it, so pairs start as soon as their two plans are
-    read) and score the pairs (one task each), writing each result as it arrives.
+    """Read each document the pairs need (:data:`READ_GROUP` a task, submitted
+    with the first pairs that use them, so pairs start as soon as their two
+    plans are read) and score the pairs (one task each), writing the results as
+    they arrive.
 
-    Tasks are submitted :data:`SUBMIT_CHUNK` pairs at a time and finished
-    results fetched together (:meth:`~distributed.as_completed.batches`): one
-    message to the scheduler per chunk and per batch of results, not per task."""
+    Tasks are submitted :data:`SUBMIT_CHUNK` pairs at a time; finished results
+    are fetched and written together (:data:`WRITE_PAIRS`, :data:`WRITE_SECONDS`):
+    one message to the scheduler per chunk, one fetch and one Parquet file per
+    batch of results, not per task.  Until it is fetched, a finished pair's
+    result stays in its worker, and Dask computes it again if that worker dies."""
     from distributed import as_completed
 
     job = replace(job, token=_job_token(job))
@@ -488,20 +578,25 @@ def _run(client, job: BatchJob, todo: list[tuple[str, str]], keys: dict[tuple[st
     for i in range(0, len(todo), SUBMIT_CHUNK):
         chunk = todo[i : i + SUBMIT_CHUNK]
         new = [d for d in dict.fromkeys(d for pc in chunk for d in pc) if d not in doc_futures]
-        if new:
-            doc_futures.update(zip(new, client.map(read_document, [shared] * len(new), new, pure=False,
-                                                   key=[f"read-{d}-{job.token[:16]}" for d in new])))
+        groups = [tuple(new[j : j + READ_GROUP]) for j in range(0, len(new), READ_GROUP)]
+        if groups:
+            read = client.map(read_documents, [shared] * len(groups), groups, pure=False,
+                              key=[f"read-{g[0]}-{len(g)}-{job.token[:16]}" for g in groups])
+            doc_futures.update((d, f) for g, f in zip(groups, read) for d in g)
         for pc in chunk:
             for d in pc:
                 uses[d] = uses.get(d, 0) + 1
         fs = client.map(score_task, [shared] * len(chunk), [doc_futures[p] for p, _ in chunk],
-                        [doc_futures[c] for _, c in chunk], pure=False,
+                        [doc_futures[c] for _, c in chunk], [p for p, _ in chunk], [c for _, c in chunk], pure=False,
                         key=[f"score-{keys[pc][:24]}" for pc in chunk])
         futures.update(zip(fs, chunk))
     warned: set[str] = set()
-    for batch in as_completed(list(futures)).batches():
+
+    def write(batch: list) -> None:
+        """Fetch the results of ``batch`` (finished futures) in one message, write them, then count them."""
         finished = [f for f in batch if f.status == "finished"]
         results = dict(zip(finished, client.gather(finished))) if finished else {}
+        rows, done = [], []
         for future in batch:
             p, c = futures.pop(future)
             for d in (p, c):
@@ -510,22 +605,47 @@ def _run(client, job: BatchJob, todo: list[tuple[str, str]], keys: dict[tuple[st
                     del doc_futures[d]
             if future not in results:
                 failures[(p, c)] = _reason(future.exception())
-                tick(f"failed {c} ← {p}")
+                done.append(f"failed {c} ← {p}")
                 continue
             row = results.pop(future)
-            future.release()
             if "unreadable" in row:
                 for d, why in row["unreadable"].items():
                     if d not in warned:
                         warned.add(d)
                         log.warning("%s", why)
                 failures[(p, c)] = "; ".join(row["unreadable"].values())
-                tick(f"cannot score {c} ← {p}")
+                done.append(f"cannot score {c} ← {p}")
                 continue
             row["key"] = keys[(p, c)]
-            _write_row(row, scores / f"pair-{keys[(p, c)]}.parquet")
+            rows.append(row)
+            done.append(f"{c} ← {p}")
+        if rows:
+            _write_rows(rows, scores)
+        for row in rows:
             fresh[row["key"]] = row
-            tick(f"{c} ← {p}")
+        for future in batch:
+            future.release()
+        for message in done:  # counted once written: a progress callback that stops the run loses nothing
+            tick(message)
+
+    pending: list = []  # finished, not yet fetched
+    first = 0.0
+    ac = as_completed(list(futures))
+    try:
+        for batch in ac.batches():
+            if not pending:
+                first = time.monotonic()
+            pending.extend(batch)
+            if len(pending) >= WRITE_PAIRS or time.monotonic() - first >= WRITE_SECONDS or ac.is_empty():
+                batch, pending = pending, []
+                write(batch)
+    except BaseException:  # Ctrl-C, a stopped progress callback: keep what finished
+        batch, pending = [f for f in pending if f.status in ("finished", "error")], []
+        if batch:
+            write(batch)
+        raise
+    if pending:
+        write(pending)
 
 
 def _reason(exc: BaseException) -> str:

@@ -528,8 +528,8 @@ def export(manifest_path: Optional[Path], out_dir: Path, formats: str, reports: 
 @click.option("--format", "-f", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True,
               help="Output on stdout.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Batch mode: score the pairs on Dask, writing each as it finishes to OUT/scores/ (Parquet); "
-                   "a second run skips the finished pairs.")
+              help="Batch mode: score the pairs on Dask, writing them as they finish (a file per small batch) "
+                   "to OUT/scores/ (Parquet); a second run skips the finished pairs.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="With --out: worker processes of the local cluster (default: the cores).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
