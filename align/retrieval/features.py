@@ -88,7 +88,7 @@ class TermSet:
         if national:  # the shipped national background counts too (align.retrieval.background), each use ``national`` times
             from align.retrieval import background
 
-            n += len(background.forms())
+            n += background.bigram_counts()[2]  # the number of its sentences, shipped with the counts
             df = {t: round(c * national) for t, c in zip(self.terms, background.term_counts(self.terms)) if c}
         n = max(n, MIN_BACKGROUND)
         # background form → its terms (read again when units are prepared)
