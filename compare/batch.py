@@ -363,25 +363,13 @@ LOCAL_CLUSTER_CONFIG = {
 }
 
 
-#: libraries the engine imports on first use (a name it no longer uses costs only its import; one that is
-#: not installed is skipped)
-ENGINE_LIBRARIES = ("numpy", "scipy.sparse", "sparse_dot_topn", "Levenshtein", "ahocorasick")
-
-
 def _load_engine(lexicon_files: Sequence[str] = (), generic_files: Sequence[str] = ()) -> None:
-    """Load in this process what every worker loads before its first pair: :data:`ENGINE_LIBRARIES` and
-    what :meth:`~compare.workspace.Workspace.prepare_engine` loads (jieba's dictionary with the lexicon,
-    the shipped background).  Workers forked from this process start with them (once, not once per
-    worker)."""
-    import importlib
-
+    """Load in this process what every worker loads before its first pair
+    (:meth:`~compare.workspace.Workspace.prepare_engine`: the engine's libraries, jieba's
+    dictionary with the lexicon, the shipped background).  Workers forked from this process start
+    with them (once, not once per worker)."""
     from .workspace import Workspace
 
-    for name in ENGINE_LIBRARIES:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
     Workspace(Manifest(Path("<engine>"), ()), lexicon_files=tuple(lexicon_files),
               generic_files=tuple(generic_files)).prepare_engine()
 

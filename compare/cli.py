@@ -436,6 +436,10 @@ class _Stages:
             click.echo(f"planecho: {msg} ({self._clock() - start:.1f} s)", err=True)
         self._current = None
 
+    def advance(self) -> None:
+        """One more item of the current stage done."""
+        self.bar.advance(self.task)
+
     def __call__(self, msg: str) -> None:
         """A new stage begins (the previous one is done)."""
         self._done()
@@ -549,7 +553,8 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, out_di
       planecho score --manifest corpora/manifest.toml --format jsonl
       planecho score --manifest big/manifest.toml --out scores/ --workers 8
     """
-    from compare.score import score_pair
+    from compare.score import score_in_worker, score_pair
+    from compare.sidework import SideWorker, keep
 
     if children and not parent_ref:
         raise PlanechoError("give --parent PARENT with the CHILD documents (or no CHILD to score the whole manifest)")
@@ -569,31 +574,53 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, out_di
         return 0
     ws = _workspace(manifest_path, unit, no_cache=no_cache)
     problems: list = []
-    if children:
-        parent = ws.document(parent_ref)
-        kids = [ws.document(c) for c in children]  # fail on a bad argument before any work
-        pairs = [(parent, c) for c in kids]
-    else:  # the manifest: every readable plan is scored, unreadable ones are listed (unless --strict)
-        from compare.run import load_documents, problem_rows
+    # pairs are scored by this process and a worker forked from it together (compare.sidework), when
+    # there are two or more and two cores
+    several = len(children) >= 2 if children else len(ws.pairs()) >= 2
+    with SideWorker(parallel=None if several else False) as worker:
+        if children:
+            parent = ws.document(parent_ref)
+            kids = [ws.document(c) for c in children]  # fail on a bad argument before any work
+            pairs = [(parent, c) for c in kids]
+            keep(ws, {"parent": parent, **{f"child {i}": c for i, c in enumerate(kids)}})  # the worker forks with them
+            keys = [("parent", f"child {i}") for i in range(len(kids))]
+        else:  # the manifest: every readable plan is scored, unreadable ones are listed (unless --strict)
+            from compare.run import load_documents, problem_rows
 
-        ws.strict = strict
-        docs = load_documents(ws, (ws.settings.unit,))
-        _warn_failed(ws)
-        problems = problem_rows(ws)
-        pairs = [(docs[x.parent], docs[x.child]) for x in ws.pairs() if x.parent in docs and x.child in docs]
-    rows = []
-    with _Stages("scoring", len(pairs)) as step:
-        for p, c in pairs:
-            step(f"score {c.doc_id} ← {p.doc_id}")
-            try:
-                rows.append(score_pair(ws, p, c))
-            except PlanechoError as e:
-                if strict or children:
-                    raise
-                from align.reading.corpus import escape_text
+            ws.strict = strict
+            docs = load_documents(ws, (ws.settings.unit,))
+            _warn_failed(ws)
+            problems = problem_rows(ws)
+            pairs = [(docs[x.parent], docs[x.child]) for x in ws.pairs() if x.parent in docs and x.child in docs]
+            keys = [(p.doc_id, c.doc_id) for p, c in pairs]
+            keep(ws, docs)
+        if worker.parallel:
+            ws.prepare_engine()  # before the worker is forked (at its first pair): it starts with the engine
+        rows: list = [None] * len(pairs)
+        with _Stages("scoring", len(pairs)) as step:
+            here: set[int] = set()  # the pairs this process scored
 
-                log.warning("skipped %s ← %s: %s", c.doc_id, p.doc_id, escape_text(str(e)))
-                problems.append(e)
+            def score_here(i: int) -> dict | None:
+                p, c = pairs[i]
+                here.add(i)
+                step(f"score {c.doc_id} ← {p.doc_id}")
+                try:
+                    return score_pair(ws, p, c)
+                except PlanechoError as e:
+                    if strict or children:
+                        raise
+                    from align.reading.corpus import escape_text
+
+                    log.warning("skipped %s ← %s: %s", c.doc_id, p.doc_id, escape_text(str(e)))
+                    problems.append(e)
+                    return None
+
+            for i, row in worker.split(len(pairs), score_here, lambda i: (score_in_worker, keys[i]),
+                                       waiting=lambda k: step(f"the {k} pairs the worker scored")):
+                if i not in here:
+                    step.advance()
+                rows[i] = row
+    rows = [r for r in rows if r is not None]
     _write_scores(rows, fmt)
     return _problems_status(problems, "the lines above")
 

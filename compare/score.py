@@ -168,6 +168,22 @@ def score_pair(workspace, parent, child) -> dict[str, object]:
     return pair_scores(workspace.alignment(parent, child))
 
 
+def score_in_worker(parent: str, child: str) -> dict[str, object] | None:
+    """:func:`score_pair` in a side worker (:meth:`compare.sidework.SideWorker.split`)
+    of two documents it holds by these keys (:func:`compare.sidework.document`);
+    None when it fails there: the main process then scores the pair itself and
+    reports the error as it would without a worker."""
+    from align import forked
+
+    from .sidework import document, workspace
+
+    forked.default_jobs = 1  # the main process scores pairs meanwhile: no alignment here forks more
+    try:
+        return score_pair(workspace(), document(parent), document(child))
+    except Exception:  # noqa: BLE001 - scored again, and reported, in the main process
+        return None
+
+
 def score(children: Iterable, *, parent=None, settings=None, model=None) -> "pd.DataFrame":
     """One row per (child, parent): ``child_doc, parent_doc, echo, coverage``
     and the counts per relation.  Children and parent are Documents (or an

@@ -26,6 +26,10 @@ from .cache import Cache, file_digest, make_key
 log = logging.getLogger(__name__)
 
 
+#: libraries the engine imports on first use (a name it no longer uses costs only its import)
+ENGINE_LIBRARIES = ("numpy", "scipy.sparse", "sparse_dot_topn", "Levenshtein", "ahocorasick")
+
+
 @dataclass
 class Workspace:
     manifest: Manifest
@@ -99,20 +103,29 @@ class Workspace:
         return doc
 
     def adopt(self, docs: dict[str, Document]) -> None:
-        """Take manifest documents read elsewhere (by :func:`compare.rendering.read_documents` in a worker process)."""
+        """Take manifest documents read elsewhere (by :func:`compare.sidework.read_documents` in a worker process)."""
         for doc_id, doc in docs.items():
             if doc_id not in self.manifest:
                 raise AlignError(f"{doc_id}: not a document of the manifest")
             self._docs.setdefault(doc_id, doc)
 
     def prepare_engine(self) -> None:
-        """Load what the corpus model needs before any document (jieba's dictionary
-        with the lexicon, the shipped national background and its index), so
-        this can overlap with reading the documents."""
+        """Load what the corpus model needs before any document (the libraries
+        the engine imports on first use, :data:`ENGINE_LIBRARIES`; jieba's dictionary
+        with the lexicon; the shipped national background and its index), so
+        this can overlap with reading the documents, and processes forked
+        afterwards start with it."""
+        import importlib
+
         from align.retrieval.background import prepare
         from align.retrieval.lexicon import load_lexicon
         from align.retrieval.model import shared_tokenizer
 
+        for name in ENGINE_LIBRARIES:
+            try:
+                importlib.import_module(name)
+            except ImportError:  # one the engine no longer uses, uninstalled
+                pass
         shared_tokenizer(load_lexicon(self.lexicon_files, self.generic_files))
         prepare()
 

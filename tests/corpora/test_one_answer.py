@@ -75,3 +75,24 @@ def test_the_echo_of_a_pair_is_the_same_from_every_entry_point_and_every_manifes
         assert row["coverage"] == pytest.approx(api["coverage"], abs=5e-5)
         assert (row["verbatim"], row["adapted"], row["partial"], row["local"]) == (
             api["verbatim"], api["adapted"], api["partial"], api["local"])
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs sched_setaffinity")
+def test_score_shares_its_pairs_with_a_worker_and_gives_what_one_process_gives(env):
+    """With two cores `planecho score` scores pairs in this process and a forked
+    worker together; on one core, in one process: the same rows either way."""
+    from compare.sidework import can_fork
+
+    def run(*args, one_core: bool):
+        r = subprocess.run([sys.executable, "-m", "compare.cli", "score", *args, "--no-cache"], capture_output=True,
+                           text=True, env={**os.environ, **env},
+                           preexec_fn=(lambda: os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})) if one_core else None)
+        assert r.returncode == 0, r.stderr
+        return r
+
+    for args in ([], ["linhai-14fyp-outline", "luqiao-14fyp-outline", "--parent", "zhejiang-urbanization-14fyp"]):
+        shared, alone = run(*args, one_core=False), run(*args, one_core=True)
+        assert shared.stdout == alone.stdout and shared.stdout.count("\n") == (10 if not args else 3)
+        assert "pairs the worker scored" not in alone.stderr
+        if can_fork():
+            assert "pairs the worker scored" in shared.stderr

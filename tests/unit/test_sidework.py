@@ -1,0 +1,90 @@
+"""The side worker: jobs shared between this process and one forked worker
+(compare.sidework), as ``planecho score`` shares its pairs."""
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+import pytest
+
+from compare.sidework import SideWorker, can_fork, document, keep, workspace
+
+needs_fork = pytest.mark.skipif(not can_fork(), reason="needs two cores and fork")
+
+
+def _where(i: int) -> tuple[int, int]:
+    time.sleep(0.05)
+    return i, os.getpid()
+
+
+def _here(i: int) -> tuple[int, int]:
+    return _where(i)
+
+
+def _none_in_worker(i: int):
+    return None  # "it failed there"
+
+
+def _dies_in_worker(i: int, main: int):
+    if os.getpid() != main:
+        os._exit(1)
+    return i, os.getpid()
+
+
+def test_without_a_worker_every_job_is_done_here_in_order():
+    asked = []
+    with SideWorker(parallel=False) as w:
+        out = list(w.split(5, lambda i: i * i, lambda i: asked.append(i) or (_where, (i,))))
+    assert out == [(i, i * i) for i in range(5)] and asked == []
+
+
+@needs_fork
+def test_this_process_takes_jobs_from_the_front_and_the_worker_from_the_end():
+    with SideWorker(parallel=True) as w:
+        out = list(w.split(12, _here, lambda i: (_where, (i,))))
+    assert sorted(i for i, _ in out) == list(range(12))
+    assert all(value[0] == i for i, value in out)
+    mine = sorted(i for i, (_, pid) in out if pid == os.getpid())
+    theirs = sorted(i for i, (_, pid) in out if pid != os.getpid())
+    assert mine and theirs, "both processes did some of the work"
+    assert mine == list(range(len(mine))) and theirs == list(range(len(mine), 12))  # they met once
+    assert [i for i, _ in out][: len(mine)] == mine  # this process's results first, as computed
+
+
+@needs_fork
+def test_a_job_that_fails_in_the_worker_or_a_worker_that_dies_is_done_here(caplog):
+    with SideWorker(parallel=True) as w:
+        out = dict(w.split(6, lambda i: ("here", i), lambda i: (_none_in_worker, (i,))))
+    assert out == {i: ("here", i) for i in range(6)}
+    main = os.getpid()
+    with caplog.at_level(logging.WARNING), SideWorker(parallel=True) as w:
+        out = dict(w.split(6, lambda i: (i, os.getpid()), lambda i: (_dies_in_worker, (i, main))))
+        assert not w.parallel  # it died: the pool is gone
+    assert out == {i: (i, main) for i in range(6)}
+    assert "stopped; its work is done in the main process" in caplog.text
+
+
+@needs_fork
+def test_an_error_here_stops_the_work_and_the_worker():
+    def here(i: int):
+        if i == 1:
+            raise ValueError("bad pair")
+        return i
+
+    w = SideWorker(parallel=True)
+    with pytest.raises(ValueError, match="bad pair"), w:
+        for _ in w.split(20, here, lambda i: (_where, (i,))):
+            pass
+    assert not w.parallel
+
+
+@needs_fork
+def test_a_forked_worker_starts_with_the_documents_kept_here():
+    with SideWorker(parallel=True) as w:
+        keep("the workspace", {"a": "document a"})
+        assert document("a") == "document a" and workspace() == "the workspace"
+        w.submit_call("job", document, "a")
+        assert w._jobs["job"][0] is not None and w.result("job") == "document a"
+    with pytest.raises(RuntimeError):  # closing the worker dropped them
+        workspace()
