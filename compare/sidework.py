@@ -27,7 +27,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
@@ -180,9 +180,9 @@ class SideWorker:
         function and its arguments), one at a time, until they meet — so both
         finish at about the same time whatever each job costs.  Yields
         ``(i, result)``: this process's as they are computed, then the
-        worker's, in order.  A job the worker answers with None (it failed
-        there) or could not finish (it died) is computed here, so an error is
-        raised here as it would be without a worker.  ``waiting(k)`` is called
+        worker's, in order.  A job the worker answers with None or an error,
+        or could not finish (it died), is computed here, so an error is raised
+        here as it would be without a worker.  ``waiting(k)`` is called
         once this process has done its part, before the worker's ``k`` results
         are collected."""
         lock = threading.Lock()
@@ -209,8 +209,11 @@ class SideWorker:
         def feed(i: int | None) -> None:  # the next job once the worker has answered the last one
             while i is not None:
                 future = given[i]
-                if future is None or future.exception() is not None:
-                    return  # it died: what is left is done here
+                try:
+                    if future is None or future.exception() is not None:
+                        return  # it died: what is left is done here
+                except CancelledError:  # the pool was shut down (an error here): nothing more to send
+                    return
                 i = give()
 
         first = give()  # from this thread: the worker is forked from the main thread, not from the feeder
@@ -227,8 +230,8 @@ class SideWorker:
         finally:
             with lock:
                 bounds[1] = bounds[0]  # stopped early (an error): nothing more for the worker
-        if given and waiting is not None:
-            waiting(len(given))
+        if bounds[0] < n and waiting is not None:
+            waiting(n - bounds[0])  # the jobs from bounds[0] on are the worker's
         feeder.join()
         for i in sorted(given):
             future, value = given[i], None
@@ -237,6 +240,8 @@ class SideWorker:
                     value = future.result()
                 except BrokenProcessPool:  # killed, out of memory
                     self._worker_died()
+                except Exception:  # noqa: BLE001 - failed there: computed here, where its error is raised
+                    value = None
             yield i, here(i) if value is None else value
 
     def keys(self) -> list[Any]:

@@ -88,3 +88,14 @@ def test_a_forked_worker_starts_with_the_documents_kept_here():
         assert w._jobs["job"][0] is not None and w.result("job") == "document a"
     with pytest.raises(RuntimeError):  # closing the worker dropped them
         workspace()
+
+
+def _fails_in_worker(i: int):
+    raise ValueError("failed there")
+
+
+@needs_fork
+def test_a_job_that_raises_in_the_worker_is_done_here():
+    with SideWorker(parallel=True) as w:
+        out = dict(w.split(4, lambda i: -i, lambda i: (_fails_in_worker, (i,))))
+    assert out == {i: -i for i in range(4)}
