@@ -102,9 +102,55 @@ def _csr(pair: np.ndarray, counts: np.ndarray, n_docs: int, n_cols: int, mask: n
     return csr_matrix((counts.astype(np.float32), cols.astype(itype), indptr.astype(itype)), shape=(n_docs, n_cols))
 
 
+def gram_form_pairs(keys: np.ndarray, docs: np.ndarray, n_docs: int):
+    """The distinct (n-gram, form) pairs of the occurrences ``keys`` (packed
+    n-grams) in ``docs``, ordered by n-gram then form: the distinct n-grams
+    (sorted), each pair's n-gram (its index among them) and form, and its
+    count.  One sort of (n-gram, form) packed into a 64-bit integer (NumPy's
+    sort of integers is several times faster than the ``argsort`` behind
+    ``np.unique(..., return_inverse=True)``); None when they do not fit (or
+    there are none)."""
+    shift = max(1, (n_docs - 1).bit_length())
+    if len(keys) == 0 or int(keys.max()).bit_length() + shift > 64:
+        return None
+    packed = np.sort((keys << np.uint64(shift)) | docs.astype(np.uint64))
+    first = np.empty(len(packed), dtype=bool)
+    first[0] = True
+    np.not_equal(packed[1:], packed[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, len(packed)))
+    pairs = packed[starts]
+    gram = pairs >> np.uint64(shift)
+    doc = (pairs & np.uint64((1 << shift) - 1)).astype(np.int64)
+    new = np.empty(len(gram), dtype=bool)
+    new[0] = True
+    np.not_equal(gram[1:], gram[:-1], out=new[1:])
+    return gram[new], np.cumsum(new) - 1, doc, counts
+
+
+def _csr_by_column(doc: np.ndarray, col: np.ndarray, counts: np.ndarray, n_docs: int, mask: np.ndarray):
+    """:func:`_csr` of (form, n-gram) pairs ordered by n-gram then form: the
+    columns outside ``mask`` dropped and the others renumbered, laid out by
+    column, then turned into rows by SciPy (whose conversion leaves each row's
+    columns in order)."""
+    from scipy.sparse import csc_matrix
+
+    keep = mask[col]
+    col, doc, counts = (np.cumsum(mask) - 1)[col[keep]], doc[keep], counts[keep]
+    n_cols = int(mask.sum())
+    itype = np.int64 if len(col) > np.iinfo(np.int32).max else np.int32
+    indptr = np.zeros(n_cols + 1, dtype=itype)
+    np.cumsum(np.bincount(col, minlength=n_cols), out=indptr[1:])
+    return csc_matrix((counts.astype(np.float32), doc.astype(itype), indptr), shape=(n_docs, n_cols)).tocsr()
+
+
 def _limit(pair: np.ndarray, n_cols: int, n_docs: int, max_df: float) -> np.ndarray:
     """Mask of the terms ``CountVectorizer`` keeps (``min_df=1``)."""
-    df = np.bincount(pair % n_cols, minlength=n_cols)
+    return _within_max_df(np.bincount(pair % n_cols, minlength=n_cols), n_docs, max_df)
+
+
+def _within_max_df(df: np.ndarray, n_docs: int, max_df: float) -> np.ndarray:
+    """Mask of the terms ``CountVectorizer`` keeps (``min_df=1``) by their document frequencies."""
     high = max_df if isinstance(max_df, Integral) else max_df * n_docs
     mask = df <= high
     if not mask.any():
@@ -138,11 +184,17 @@ class CharCounts:
         docs, keys = self._grams(forms, cp)
         if len(keys) == 0:
             raise ValueError(_EMPTY)
-        vocab, cols = unique_inverse(keys)
-        pair, counts = _pairs(docs, cols, len(vocab))
-        mask = _limit(pair, len(vocab), len(forms), max_df)
+        packed = gram_form_pairs(keys, docs, len(forms))
+        if packed is None:  # (gram, form) does not fit 64 bits: distinct grams, then distinct pairs
+            vocab, cols = unique_inverse(keys)
+            pair, counts = _pairs(docs, cols, len(vocab))
+            mask = _limit(pair, len(vocab), len(forms), max_df)
+            self.vocab_ = vocab[mask]
+            return _csr(pair, counts, len(forms), len(vocab), mask)
+        vocab, col, doc, counts = packed
+        mask = _within_max_df(np.bincount(col, minlength=len(vocab)), len(forms), max_df)
         self.vocab_ = vocab[mask]
-        return _csr(pair, counts, len(forms), len(vocab), mask)
+        return _csr_by_column(doc, col, counts, len(forms), mask)
 
     def counts(self, forms: Sequence[str]):
         """Counts of ``forms`` over the learnt vocabulary (unknown n-grams ignored)."""

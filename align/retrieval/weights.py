@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from align.retrieval.index import codepoints, unique_inverse
+from align.retrieval.index import codepoints, gram_form_pairs, unique_inverse
 from align.retrieval.prepare import UNIT_CACHE
 
 FLOOR = 0.05
@@ -61,8 +61,12 @@ def bigram_document_frequencies(forms: Sequence[str]) -> tuple[np.ndarray, np.nd
         keys, owner = keys[inside], owner[inside]
     else:
         keys, owner = np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    vocab, codes = unique_inverse(keys)
     # document frequency: distinct (form, bigram) pairs per bigram
+    packed = gram_form_pairs(keys, owner, len(forms))
+    if packed is not None:
+        vocab, col, _, _ = packed
+        return vocab, np.bincount(col, minlength=len(vocab))
+    vocab, codes = unique_inverse(keys)
     pairs, _ = np.unique(owner * max(len(vocab), 1) + codes, return_counts=True)  # (sorts; see unique_inverse)
     df = np.bincount(pairs % max(len(vocab), 1), minlength=len(vocab))
     return vocab, df

@@ -165,6 +165,36 @@ def test_distinct_keys_by_hashing_are_numpys():
     assert np.array_equal(vocab, expected) and np.array_equal(inverse, expected_inverse.ravel())
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 40), min_size=1, max_size=400), st.integers(1, 3000), st.integers(0, 2**40))
+def test_gram_form_pairs_are_numpys_distinct_pairs(grams, n_docs, offset):
+    """One sort of packed (n-gram, form) gives np.unique's distinct n-grams and pairs, with their counts."""
+    from align.retrieval.index import gram_form_pairs
+
+    rng = np.random.default_rng(len(grams) + n_docs)
+    keys = np.array(grams, dtype=np.uint64) + np.uint64(offset)
+    docs = rng.integers(0, n_docs, len(keys)).astype(np.int64)
+    vocab, col, doc, counts = gram_form_pairs(keys, docs, n_docs)
+    expected_vocab, inverse = np.unique(keys, return_inverse=True)
+    pairs, expected_counts = np.unique(inverse.ravel() * n_docs + docs, return_counts=True)
+    assert np.array_equal(vocab, expected_vocab)
+    assert np.array_equal(col, pairs // n_docs) and np.array_equal(doc, pairs % n_docs)
+    assert np.array_equal(counts, expected_counts)
+    assert gram_form_pairs(np.array([2**60], dtype=np.uint64), np.zeros(1, np.int64), 64) is None  # does not fit
+
+
+def test_bigram_document_frequencies_count_forms():
+    from collections import Counter
+
+    from align.retrieval.weights import _BITS, bigram_document_frequencies
+
+    forms = ["推进城市建设", "城市更新", "", "建设建设", "x", "城市"] * 3 + ["龘龘"]
+    keys, df = bigram_document_frequencies(forms)
+    expected = Counter(g for f in forms for g in {f[i : i + 2] for i in range(len(f) - 1)})
+    got = {chr(int(k) >> _BITS) + chr(int(k) & ((1 << _BITS) - 1)): int(n) for k, n in zip(keys, df)}
+    assert got == dict(expected) and list(keys) == sorted(keys)
+
+
 def test_words_in_most_forms_are_left_out_of_the_word_view_unless_all_are():
     tok = shared_tokenizer(load_lexicon())
     forms = [f"推进城市建设{x}" for x in "甲乙丙丁戊己庚辛壬癸" * 6]
