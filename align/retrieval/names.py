@@ -155,9 +155,11 @@ def _sentences_at_most(word: str) -> int:
     return int(np.where(keys[at] == grams, df[at], 0).min())
 
 
-def national_together(words: Sequence[str]) -> tuple[int, int]:
+@lru_cache(maxsize=50_000)
+def national_together(words: tuple[str, ...]) -> tuple[int, int]:
     """(sentences of the national background using the rarest of ``words``,
-    sentences using all of them)."""
+    sentences using all of them; kept for the process: the shipped background
+    does not change, and a parent's phrases come back in each of its pairs)."""
     import numpy as np
 
     from align.retrieval.background import sentences

@@ -125,7 +125,7 @@ class Weights:
         self._own = _Frequencies(*bigram_document_frequencies(forms))
         self._background = _shared_frequencies(background) if background is not None else None
         self._unseen = self._weight(0)
-        self._by_df = np.zeros(0, dtype=np.float64)  # the weight of each document frequency, as far as looked up
+        self._by_df = np.zeros(0, dtype=np.float64)  # the weight of each document frequency looked up (NaN: not yet)
 
     def _weight(self, df: int) -> float:
         idf = math.log((max(self.n, MIN_BACKGROUND) + 1) / (df + 1))
@@ -142,12 +142,19 @@ class Weights:
         """Weights of packed bigrams (the unseen weight for bigrams in no form)."""
         df = self._frequencies(keys)
         # a bigram's weight depends on its document frequency only: computed
-        # (with math.log, as always) once per frequency, looked up per bigram
+        # (with math.log, as always) once per frequency that occurs, looked up per bigram
         top = int(df.max()) if len(df) else 0
         if top >= len(self._by_df):
-            self._by_df = np.array([self._weight(d) for d in range(max(top + 1, 2 * len(self._by_df)))],
-                                   dtype=np.float64)
-        return self._by_df[df]
+            grown = np.full(top + 1, np.nan)
+            grown[: len(self._by_df)] = self._by_df
+            self._by_df = grown
+        table = self._by_df
+        missing = np.zeros(len(table), dtype=bool)
+        missing[df] = True
+        missing &= np.isnan(table)
+        for d in np.flatnonzero(missing).tolist():
+            table[d] = self._weight(d)
+        return table[df]
 
     def bigram(self, g: str) -> float:
         """Weight of one bigram: 1 for a bigram seen once, near 0 for ubiquitous ones."""
