@@ -575,9 +575,8 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, out_di
     ws = _workspace(manifest_path, unit, no_cache=no_cache)
     problems: list = []
     # pairs are scored by this process and a worker forked from it together (compare.sidework), when
-    # there are two or more and two cores
-    several = len(children) >= 2 if children else len(ws.pairs()) >= 2
-    with SideWorker(parallel=None if several else False) as worker:
+    # there are two or more and two cores (the worker is forked at its first pair)
+    with SideWorker() as worker:
         if children:
             parent = ws.document(parent_ref)
             kids = [ws.document(c) for c in children]  # fail on a bad argument before any work

@@ -178,7 +178,8 @@ class SideWorker:
         """Jobs ``0 … n-1``: this process computes them from the first
         (``here(i)``), the worker from the last (``there(i)``: a module-level
         function and its arguments), one at a time, until they meet — so both
-        finish at about the same time whatever each job costs.  Yields
+        finish at about the same time whatever each job costs (a single job
+        is done here).  Yields
         ``(i, result)``: this process's as they are computed, then the
         worker's, in order.  A job the worker answers with None or an error,
         or could not finish (it died), is computed here, so an error is raised
@@ -216,7 +217,7 @@ class SideWorker:
                     return
                 i = give()
 
-        first = give()  # from this thread: the worker is forked from the main thread, not from the feeder
+        first = give() if n >= 2 else None  # from this thread: the worker is forked from the main thread
         feeder = threading.Thread(target=feed, args=(first,), name="planecho-side-worker-feed", daemon=True)
         feeder.start()
         try:

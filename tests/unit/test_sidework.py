@@ -99,3 +99,10 @@ def test_a_job_that_raises_in_the_worker_is_done_here():
     with SideWorker(parallel=True) as w:
         out = dict(w.split(4, lambda i: -i, lambda i: (_fails_in_worker, (i,))))
     assert out == {i: -i for i in range(4)}
+
+
+@needs_fork
+def test_a_single_job_is_done_here():
+    with SideWorker(parallel=True) as w:
+        assert list(w.split(1, lambda i: (i, os.getpid()), lambda i: (_where, (i,)))) == [(0, (0, os.getpid()))]
+        assert not w._pool._processes  # never forked
