@@ -456,8 +456,14 @@ def _run(manifest_path, out_dir: Path, formats, reports: bool, unit: str, no_cac
     ws.strict = strict
     check_output_folder(out_dir)  # an unusable --out fails before any work
     n_steps = len(ws.pairs()) * (2 if reports else 1) + 5
+    renderer = None
+    if reports:
+        from compare.rendering import Renderer
+
+        renderer = Renderer(warm_up=False)
+        renderer.start()  # forked before the progress bar's thread starts
     with _Stages("planecho", n_steps) as step:
-        results = compute(ws, progress=step, reports=reports)
+        results = compute(ws, progress=step, reports=reports, renderer=renderer)
         written = write_outputs(ws, results, out_dir, formats=formats, reports=reports, progress=step)
     return ws, results, written
 
@@ -575,7 +581,7 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, out_di
     ws = _workspace(manifest_path, unit, no_cache=no_cache)
     problems: list = []
     # pairs are scored by this process and a worker forked from it together (compare.sidework), when
-    # there are two or more and two cores (the worker is forked at its first pair)
+    # there are two or more and two cores
     with SideWorker() as worker:
         if children:
             parent = ws.document(parent_ref)
@@ -593,8 +599,9 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, out_di
             pairs = [(docs[x.parent], docs[x.child]) for x in ws.pairs() if x.parent in docs and x.child in docs]
             keys = [(p.doc_id, c.doc_id) for p, c in pairs]
             keep(ws, docs)
-        if worker.parallel:
-            ws.prepare_engine()  # before the worker is forked (at its first pair): it starts with the engine
+        if worker.parallel and len(pairs) >= 2:
+            ws.prepare_engine()  # before the worker is forked: it starts with the engine
+            worker.start()
         rows: list = [None] * len(pairs)
         with _Stages("scoring", len(pairs)) as step:
             here: set[int] = set()  # the pairs this process scored

@@ -148,7 +148,8 @@ def _reason(e: PlanechoError) -> str:
     return text
 
 
-def compute(ws: Workspace, *, progress: Callable[[str], None] | None = None, reports: bool = False) -> Results:
+def compute(ws: Workspace, *, progress: Callable[[str], None] | None = None, reports: bool = False,
+            renderer: Renderer | None = None) -> Results:
     """All comparison tables over the manifest's hierarchy.
 
     Every document is read, cleaned and segmented first, so a bad file fails
@@ -157,9 +158,13 @@ def compute(ws: Workspace, *, progress: Callable[[str], None] | None = None, rep
     be aligned are left out, each reported once (a warning naming the file and
     the reason) and listed in :attr:`Results.problems` and the ``problems`` table.
     With ``reports``, each pair's section map and report start drawing in a
-    worker as soon as the pair is aligned (:attr:`Results.renderer`).
+    worker as soon as the pair is aligned (:attr:`Results.renderer`; ``renderer``: the one
+    to draw with, e.g. started before a progress bar, instead of a new one).
     """
-    renderer = Renderer(warm_up=False) if reports else None
+    if not reports:
+        renderer = None
+    elif renderer is None:
+        renderer = Renderer(warm_up=False)
     try:
         results = _compute(ws, progress, renderer)
     except BaseException:

@@ -101,6 +101,12 @@ class SideWorker:
         self._done: dict[Any, Any] = {}  # results of jobs taken back
         self._worker_docs: set[str] = set()  # ids of the documents the worker read itself
 
+    def start(self) -> None:
+        """Fork the worker now, from this thread: before a progress bar (or any
+        other thread) starts, since a process forked while another thread holds
+        a lock — the terminal's, say — would wait for it forever."""
+        self._send(os.getpid)
+
     @property
     def parallel(self) -> bool:
         """Do jobs run in a worker process (rather than here)?"""
@@ -217,7 +223,7 @@ class SideWorker:
                     return
                 i = give()
 
-        first = give() if n >= 2 else None  # from this thread: the worker is forked from the main thread
+        first = give() if n >= 2 else None  # from this thread: a worker not yet forked is forked from it
         feeder = threading.Thread(target=feed, args=(first,), name="planecho-side-worker-feed", daemon=True)
         feeder.start()
         try:

@@ -106,3 +106,12 @@ def test_a_single_job_is_done_here():
     with SideWorker(parallel=True) as w:
         assert list(w.split(1, lambda i: (i, os.getpid()), lambda i: (_where, (i,)))) == [(0, (0, os.getpid()))]
         assert not w._pool._processes  # never forked
+
+
+@needs_fork
+def test_start_forks_the_worker_at_once():
+    with SideWorker(parallel=True) as w:
+        assert not w._pool._processes
+        w.start()  # before a progress bar's thread, say
+        assert len(w._pool._processes) == 1
+        assert sorted(i for i, _ in w.split(4, _here, lambda i: (_where, (i,)))) == [0, 1, 2, 3]
