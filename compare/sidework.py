@@ -66,14 +66,14 @@ def forget() -> None:
 
 
 def document(ref: Any) -> Any:
-    """A document given itself or by the id of one :func:`read_documents` read here."""
+    """A document given itself or by its key among those kept here (:func:`keep`, :func:`read_documents`)."""
     return _DOCUMENTS[ref] if isinstance(ref, str) else ref
 
 
 def workspace() -> Any:
-    """The workspace :func:`read_documents` read the documents into, in this process."""
+    """The workspace kept here with the documents (:func:`keep`, :func:`read_documents`)."""
     if not _WORKSPACE:
-        raise RuntimeError("no documents were read in this process")
+        raise RuntimeError("no documents were kept in this process")
     return _WORKSPACE[0]
 
 
