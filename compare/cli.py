@@ -622,7 +622,7 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, out_di
                     return None
 
             for i, row in worker.split(len(pairs), score_here, lambda i: (score_in_worker, keys[i]),
-                                       waiting=lambda k: step(f"the {k} pairs the worker scored")):
+                                       waiting=lambda k: step(f"{k} pair{'s' if k > 1 else ''} from the worker")):
                 if i not in here:
                     step.advance()
                 rows[i] = row

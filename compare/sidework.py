@@ -198,7 +198,8 @@ class SideWorker:
 
         def give() -> int | None:
             """Send the worker the last job left (None: none left, or no worker)."""
-            if self._pool is None:
+            pool = self._pool
+            if pool is None:
                 return None
             with lock:
                 if bounds[0] >= bounds[1]:
@@ -206,10 +207,13 @@ class SideWorker:
                 bounds[1] -= 1
                 i = bounds[1]
             fn, args = there(i)
+            given[i] = None  # done here unless the worker takes it
             try:
-                given[i] = self._pool.submit(fn, *args)
-            except (BrokenProcessPool, RuntimeError):  # died, or shut down: done here
-                given[i] = None
+                given[i] = pool.submit(fn, *args)
+            except BrokenProcessPool:  # it died
+                self._worker_died()
+                return None
+            except RuntimeError:  # shut down (an error here)
                 return None
             return i
 

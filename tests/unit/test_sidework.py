@@ -115,3 +115,21 @@ def test_start_forks_the_worker_at_once():
         w.start()  # before a progress bar's thread, say
         assert len(w._pool._processes) == 1
         assert sorted(i for i, _ in w.split(4, _here, lambda i: (_where, (i,)))) == [0, 1, 2, 3]
+
+
+@needs_fork
+def test_a_worker_that_died_before_its_jobs_leaves_them_here(caplog):
+    import signal
+
+    with caplog.at_level(logging.WARNING), SideWorker(parallel=True) as w:
+        w.start()
+        (pid,) = w._pool._processes
+        os.kill(pid, signal.SIGKILL)
+        for _ in range(100):  # until the pool knows
+            if w._pool._broken:
+                break
+            time.sleep(0.05)
+        out = dict(w.split(5, lambda i: (i, os.getpid()), lambda i: (_where, (i,))))
+        assert not w.parallel
+    assert out == {i: (i, os.getpid()) for i in range(5)}
+    assert "stopped; its work is done in the main process" in caplog.text
