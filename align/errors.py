@@ -38,7 +38,6 @@ class ExportError(PlanechoError):
     """An output file that cannot be written."""
 
 
-
 def read_utf8(path: Path, what: str) -> str:
     """The text of a small UTF-8 file the user gives (a BOM is allowed), or an
     :class:`InputError` naming the file: ``what`` says what was expected
