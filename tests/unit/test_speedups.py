@@ -453,3 +453,26 @@ def test_background_counts_and_sentences_are_str_counts_and_a_scan():
     assert term_counts(words) == [_text().count(w) for w in words]
     for w in words[::5]:
         assert sentences(w).tolist() == [i for i, f in enumerate(forms()) if w in f]
+
+
+def test_paused_gc_pauses_and_moves_what_the_block_kept_to_the_oldest_generation():
+    """The collector is off inside the block, on again after it (only if it
+    was on), and what the block kept is not left for its next young pass."""
+    import gc
+
+    from align.retrieval.model import paused_gc
+
+    assert gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+        kept = [[i] for i in range(20_000)]  # tracked containers, far above the young threshold
+    assert gc.isenabled()
+    oldest = {id(x) for x in gc.get_objects(generation=2)}
+    assert all(id(x) in oldest for x in kept[:100])  # examined only by the full passes, as usual
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
