@@ -226,15 +226,34 @@ def add_terms(prepared: Iterable[Prepared], termset: TermSet, is_word: Callable[
         p.quoted = frozenset(quoted)
 
 
+class _GramMass(dict):
+    """The masses of :func:`gram_mass`, each computed when first read: a
+    child's candidates share a fraction of its grams (a third, on the
+    bundled plans)."""
+
+    __slots__ = ("_per", "_grams")
+
+    def __init__(self, per: list[float], grams: dict[str, list[int]]) -> None:
+        super().__init__()
+        self._per, self._grams = per, grams
+
+    def __missing__(self, g: str) -> float:
+        at, per = self._grams[g], self._per
+        m = self[g] = per[at[0]] if len(at) == 1 else sum(per[i] for i in at)
+        return m
+
+
 def gram_mass(c: Prepared, c_grams: dict[str, list[int]]) -> dict[str, float]:
     """For each ``MIN_TILE``-gram of a child, the weight of the characters its
-    occurrences cover, counted once per occurrence (see :func:`shared_mass_bound`)."""
+    occurrences cover, counted once per occurrence (see :func:`shared_mass_bound`);
+    a mapping that computes a gram's mass when it is first read (a gram not
+    in ``c_grams`` is a ``KeyError``)."""
     w = c.weights
     if MIN_TILE == 3:  # the same sums as below ((a + b) + c), without a slice per position
         per = [a + b + x for a, b, x in zip(w, w[1:], w[2:])]
     else:
         per = [sum(w[i : i + MIN_TILE]) for i in range(len(w) - MIN_TILE + 1)]  # per occurrence
-    return {g: per[at[0]] if len(at) == 1 else sum(per[i] for i in at) for g, at in c_grams.items()}
+    return _GramMass(per, c_grams)
 
 
 def shared_mass_bound(c: Prepared, c_grams: dict[str, list[int]], shared: Iterable[str]) -> float:

@@ -267,6 +267,18 @@ def test_mass_bound_bounds_the_mass(forms):
             assert mass <= bound + 1e-9 and bound <= sum(gram_mass(c, cg)[g] for g in shared) + 1e-9
 
 
+def test_gram_mass_read_lazily_is_the_sum_over_each_grams_occurrences(forms):
+    w = Weights(forms)
+    for c in prepare([_unit(f) for f in forms[:80]], (), w):
+        cg = gram_index(c.form.text, MIN_TILE)
+        lazy = gram_mass(c, cg)
+        for g, at in reversed(list(cg.items())):  # read in any order, some twice
+            expected = sum(sum(c.weights[i : i + MIN_TILE]) for i in at)
+            assert lazy[g] == pytest.approx(expected, rel=1e-12) and lazy[g] == lazy[g]
+        with pytest.raises(KeyError):
+            lazy["\x00\x01\x02"]  # not a gram of the form
+
+
 def test_prefilter_changes_no_link(monkeypatch):
     parent = load_document("zhejiang-urbanization-14fyp")
     child = load_document("taizhou-urbanization-14fyp")
