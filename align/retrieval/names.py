@@ -198,11 +198,9 @@ def coined_names(parent_forms: Sequence[str], child_forms: Sequence[str], cut: C
                     lr = sides[phrase]
                     lr[0].add(left)
                     lr[1].add(right)
-    df: Counter[str] = Counter()  # units of the pair using each word of a shared phrase
+    # units of the pair using each word of a shared phrase (counted in one pass)
     needed = {w for p in shared for w in parts[p]}
-    for forms in (parent_forms, child_forms):
-        for f in forms:
-            df.update(needed.intersection(cut(f)))
+    df = Counter(chain.from_iterable(needed.intersection(cut(f)) for f in chain(parent_forms, child_forms)))
     n = len(parent_forms) + len(child_forms)
     cands = sorted(p for p in shared if len(sides[p][0]) >= 2 and len(sides[p][1]) >= 2 and not is_word(p))
     out = {}
