@@ -85,7 +85,8 @@ def paused_gc():
     generation's allocation count reset): re-enabled plainly, the collector's
     next young pass would walk every object the block kept — about 7 % of a
     bundled pair's time.  Those objects are still examined by the collector's
-    full passes, which come as usual.
+    full passes, which come as usual.  Not done when the program has frozen
+    objects itself (``gc.freeze()`` before forking, say): unfreezing would thaw them.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -93,8 +94,9 @@ def paused_gc():
         yield
     finally:
         if enabled:
-            gc.freeze()
-            gc.unfreeze()
+            if not gc.get_freeze_count():  # never thaw what the program itself froze
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 

@@ -488,3 +488,11 @@ def test_paused_gc_pauses_and_moves_what_the_block_kept_to_the_oldest_generation
         assert not gc.isenabled()
     finally:
         gc.enable()
+    gc.freeze()  # what the program froze itself stays frozen
+    try:
+        frozen = gc.get_freeze_count()
+        with paused_gc():
+            pass
+        assert gc.get_freeze_count() == frozen > 0
+    finally:
+        gc.unfreeze()
