@@ -10,9 +10,9 @@ from the end, one at a time (:meth:`SideWorker.split`); or the main process
 takes back jobs the worker has not started (:meth:`SideWorker.share_work`) —
 so both finish at about the same time.
 
-The worker starts with what this process holds when it is forked (at its
-first job): documents kept with :func:`keep` are named by a key in later
-jobs, not sent.  Or, before any job, the worker reads the documents itself
+The worker starts with what this process holds when it is forked (by
+:meth:`SideWorker.start`, or else at its first job): documents kept with
+:func:`keep` are named by a key in later jobs, not sent.  Or, before any job, the worker reads the documents itself
 (:meth:`SideWorker.read_documents`) while the main process loads the engine's
 libraries.
 
