@@ -18,6 +18,19 @@ class PlanechoError(Exception):
         super().__init__(f"{self.path}: {message}" if self.path else message)
 
 
+def os_reason(exc: BaseException) -> str:
+    """An OS error's reason without its path (the caller names the path); a
+    symbolic link loop (pathlib raises :class:`RuntimeError` for one) too."""
+    if is_link_loop(exc):
+        return "symbolic link loop"
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def is_link_loop(exc: BaseException) -> bool:
+    """Whether ``exc`` is pathlib's error for a symbolic link loop (``Path.resolve``)."""
+    return isinstance(exc, RuntimeError) and "symlink loop" in str(exc).lower()
+
+
 class InputError(PlanechoError):
     """A document file that cannot be read as a plan text."""
 

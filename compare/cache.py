@@ -55,7 +55,7 @@ def file_digest(path: str | os.PathLike) -> str:
     A file that cannot be read (permission denied, a symbolic link loop…)
     raises :class:`~align.errors.InputError` naming it.
     """
-    from align.reading.corpus import os_reason
+    from align.errors import os_reason
     from align.errors import InputError
 
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -293,13 +294,16 @@ def _settings(unit: str):
 @click.option("--parent", "-p", "parent_ref", required=True, help="Parent document: manifest id or file path.")
 @click.option("--child", "-c", "child_ref", required=True, help="Child document: manifest id or file path.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Write the full table: .csv, .xlsx, .parquet or .jsonl (by extension).")
-@click.option("--limit", type=int, default=25, show_default=True, help="Linked pairs shown in the summary.")
+              help="Write the full table: .csv, .xlsx, .parquet or .jsonl (by extension); a new file "
+                   "unless --force.")
+@click.option("--force", "-f", is_flag=True, help="Let -o replace an existing file (never an input of the command).")
+@click.option("--limit", type=click.IntRange(min=0), default=25, show_default=True,
+              help="Linked pairs shown in the summary.")
 @settings_options
 @manifest_option
 @encoding_option
 @cache_options
-def align(parent_ref: str, child_ref: str, output: Optional[Path], limit: int, unit: str,
+def align(parent_ref: str, child_ref: str, output: Optional[Path], force: bool, limit: int, unit: str,
           manifest_path: Optional[Path], encoding: Optional[str], no_cache: bool) -> None:
     """Align CHILD's units to PARENT's: relation, score and evidence per unit.
 
@@ -312,9 +316,13 @@ def align(parent_ref: str, child_ref: str, output: Optional[Path], limit: int, u
 
     if output is not None:
         format_of(output)  # fail on a bad extension before any work
+        if os.path.lexists(output) and not force:
+            raise PlanechoError("exists; add --force to replace it, or name a new file", path=output)
     ws = Workspace.open(manifest_path, _settings(unit), encoding, use_cache=not no_cache, **_lexicon_files(),
                         corrections=_corrections())
     parent, child = ws.document(parent_ref), ws.document(child_ref)
+    if output is not None:
+        _refuse_input(output, ws.input_files())
     if parent.doc_id == child.doc_id and parent.source.path == child.source.path:
         log.warning("aligning %s with itself: every unit is verbatim", parent.doc_id)
     a = ws.alignment(parent, child)
@@ -325,6 +333,17 @@ def align(parent_ref: str, child_ref: str, output: Optional[Path], limit: int, u
         click.echo(f"planecho: wrote {len(table)} rows to {output}", err=True)
         return
     render_alignment(a, _stdout_console(), limit=limit)
+
+
+def _refuse_input(output: Path, inputs: list[Path]) -> None:
+    """An output file may not replace a file the command reads (with or without --force)."""
+    for f in inputs:
+        try:
+            same = os.path.samefile(output, f)
+        except (OSError, ValueError):  # either is missing (or unreachable): not the same file
+            same = False
+        if same:
+            raise PlanechoError(f"is an input of this command ({f.name}); write the table elsewhere", path=output)
 
 
 @app.command(name="eval")
@@ -798,10 +817,17 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.close()
         sys.exit(0)
     except OSError as e:  # a file the library did not expect to fail (permissions, a full disk…)
-        from align.reading.corpus import os_reason
+        from align.errors import os_reason
 
         where = f"{e.filename}: " if e.filename is not None else ""
         _print_error(f"{where}{os_reason(e)}")
+        sys.exit(2)
+    except RuntimeError as e:  # pathlib's symbolic link loop (Python < 3.13): an OS error too
+        from align.errors import is_link_loop
+
+        if not is_link_loop(e):
+            raise
+        _print_error(str(e).replace("Symlink loop from ", "") + ": symbolic link loop")
         sys.exit(2)
     except KeyboardInterrupt:
         print("planecho: interrupted", file=sys.stderr)

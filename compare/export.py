@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from align.errors import ExportError
+from align.errors import ExportError, os_reason
 
 from .columns import PERCENT_COLUMNS, column_rows
 
@@ -286,6 +286,55 @@ def _remove_stale_staging(out: Path) -> None:
             _remove_tree(stale)
 
 
+LISTING = ".planecho-files"  # in an output folder: the files the run that made it wrote, one relative path a line
+
+
+def _files_under(root: Path, top: Path | None = None) -> Iterator[str]:
+    """Every file, symbolic link and empty folder under ``top`` (default ``root``),
+    as a path relative to ``root`` (``/``-separated); symbolic links are not followed."""
+    for dirpath, dirnames, filenames in os.walk(top or root):
+        here = Path(dirpath)
+        rel = here.relative_to(root)
+        links = [d for d in dirnames if (here / d).is_symlink()]
+        for name in filenames + links:
+            yield (rel / name).as_posix()
+        if not dirnames and not filenames and here != (top or root):
+            yield rel.as_posix()
+
+
+def _write_listing(stage: Path) -> set[str]:
+    """List in ``stage`` the files the run wrote there (:data:`LISTING`)."""
+    written = set(_files_under(stage))
+    (stage / LISTING).write_text("".join(f"{f}\n" for f in sorted(written)), encoding="utf-8")
+    return written
+
+
+def _keep_users_files(out: Path, stage: Path, owned: frozenset[str]) -> None:
+    """Carry the user's files of the previous folder ``out`` over into ``stage``
+    (see :func:`staged_folder`), after listing what this run wrote."""
+    written = _write_listing(stage)
+    try:
+        previous: set[str] | None = set((out / LISTING).read_text(encoding="utf-8").splitlines())
+    except FileNotFoundError:
+        previous = None  # not a run's folder (or one written before runs listed their files)
+    except (OSError, UnicodeDecodeError):
+        previous = set()  # unreadable: a run's list all the same; its owned files are not kept
+    for entry in out.iterdir():
+        if entry.name == LISTING:
+            continue
+        if entry.name not in owned:
+            if not os.path.lexists(stage / entry.name):
+                _link_tree(entry, stage / entry.name)
+            continue
+        if not entry.is_dir() or entry.is_symlink():
+            continue  # an owned file name: this run's to write
+        for rel in _files_under(out, entry):
+            if rel in written or (previous is not None and rel in previous) or os.path.lexists(stage / rel):
+                continue
+            (stage / rel).parent.mkdir(parents=True, exist_ok=True)
+            _link_tree(out / rel, stage / rel)
+
+
 def _remove_tree(folder: Path) -> None:
     """Remove a staging folder (or the previous run's folder), making read-only
     folders in it writable first; what still cannot go is left, silently."""
@@ -325,7 +374,10 @@ def check_output_folder(out: str | os.PathLike) -> Path:
     It may not be a file, nor hold the current directory (the whole folder is
     replaced by the run's), and its parent must be writable.
     """
-    out = Path(out).resolve()
+    try:
+        out = Path(out).resolve()
+    except (OSError, RuntimeError) as exc:  # a symbolic link loop
+        raise ExportError(f"cannot be an output folder: {os_reason(exc)}", path=out) from None
     if out.exists() and not out.is_dir():
         raise ExportError("is a file; --out names a folder", path=out)
     cwd = Path.cwd().resolve()
@@ -345,21 +397,28 @@ def staged_folder(out: str | os.PathLike, *, owned: frozenset[str]) -> Iterator[
     """A new folder beside ``out`` to write a whole run into, swapped into place on success.
 
     ``out`` then holds this run's files only -- never a mix with an earlier
-    run's -- plus whatever the user kept there: top-level entries whose names
-    are not in ``owned`` are carried over (as hard links, so a run killed
-    at any moment leaves the previous folder complete).  On an error, or if
+    run's -- plus whatever the user kept there, carried over as hard links (so
+    a run killed at any moment leaves the previous folder complete): top-level
+    entries whose names are not in ``owned``, and inside the owned folders
+    every file that no run wrote (each run lists what it wrote in
+    :data:`LISTING`; a folder without that list is not a run's, so every file
+    in it that this run does not replace is kept).  On an error, or if
     the process is killed, ``out`` is untouched; a staging folder left by a
     killed run is removed by the next run.
 
     >>> import tempfile
     >>> d = Path(tempfile.mkdtemp())
     >>> _ = (d / "out").mkdir(), (d / "out" / "old.csv").write_text("1"), (d / "out" / "notes.txt").write_text("mine")
-    >>> with staged_folder(d / "out", owned=frozenset({"old.csv", "new.csv"})) as stage:
-    ...     _ = (stage / "new.csv").write_text("2")
-    >>> sorted(p.name for p in (d / "out").iterdir()), sorted(p.name for p in d.iterdir())
-    (['new.csv', 'notes.txt'], ['out'])
+    >>> with staged_folder(d / "out", owned=frozenset({"old.csv", "new.csv", "tables"})) as stage:
+    ...     _ = (stage / "new.csv").write_text("2"), (stage / "tables").mkdir(), (stage / "tables" / "a.csv").write_text("3")
+    >>> _ = (d / "out" / "tables" / "mine.csv").write_text("my table")
+    >>> with staged_folder(d / "out", owned=frozenset({"old.csv", "new.csv", "tables"})) as stage:
+    ...     _ = (stage / "new.csv").write_text("2"), (stage / "tables").mkdir(), (stage / "tables" / "b.csv").write_text("4")
+    >>> sorted(p.name for p in (d / "out").iterdir()), sorted(p.name for p in (d / "out" / "tables").iterdir())
+    (['.planecho-files', 'new.csv', 'notes.txt', 'tables'], ['b.csv', 'mine.csv'])
+    >>> sorted(p.name for p in d.iterdir())
+    ['out']
     """
-    import shutil
     import tempfile
 
     out = check_output_folder(out)
@@ -373,15 +432,14 @@ def staged_folder(out: str | os.PathLike, *, owned: frozenset[str]) -> Iterator[
         try:
             os.chmod(stage, (out.stat().st_mode & 0o7777) if out.is_dir() else 0o777 & ~_umask())
             if out.is_dir():
-                for entry in out.iterdir():
-                    if entry.name not in owned and not (stage / entry.name).exists():
-                        _link_tree(entry, stage / entry.name)
+                _keep_users_files(out, stage, owned)
                 if not _exchange(stage, out):
                     aside = stage.with_name(stage.name + "-old")
                     os.rename(out, aside)
                     os.rename(stage, out)
                     stage = aside
             else:
+                _write_listing(stage)
                 os.rename(stage, out)
                 return
         except OSError as e:

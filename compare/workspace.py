@@ -102,6 +102,17 @@ class Workspace:
             self._extra[key] = doc
         return doc
 
+    def input_files(self) -> list[Path]:
+        """Every file this workspace reads: the manifest, its documents, the documents
+        given by path, the corrections and the user's lexicon files (an output may
+        not replace one of them)."""
+        files = [self.manifest.path, *(e.file for e in self.manifest.documents)]
+        files += [Path(d.source.path) for d in self._extra.values() if d.source.path]
+        files += [Path(f) for f in (*self.lexicon_files, *self.generic_files)]
+        if self.corrections_path is not None:
+            files.append(self.corrections_path)
+        return files
+
     def adopt(self, docs: dict[str, Document]) -> None:
         """Take manifest documents read elsewhere (by :func:`compare.sidework.read_documents` in a worker process)."""
         for doc_id, doc in docs.items():

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from align.errors import InputError
+from align.errors import InputError, read_utf8
 
 GOLD_KINDS = ("verbatim", "paraphrase", "partial", "none")
 POSITIVE = ("verbatim", "paraphrase")
@@ -52,22 +52,33 @@ def read_gold(path: str | os.PathLike) -> list[GoldItem]:
     if not p.is_file():
         raise InputError("no such gold file" if not p.exists() else "is not a file", path=p)
     items = []
-    with open(p, encoding="utf-8-sig") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                d = json.loads(line)
-                kind = d["kind"]
-                if kind not in GOLD_KINDS:
-                    raise ValueError(f"unknown kind {kind!r} (expected one of {', '.join(GOLD_KINDS)})")
-                items.append(GoldItem(d["id"], d["child_doc"], d["parent_doc"], d["child"], d.get("parent"), kind, d.get("note", "")))
-            except (json.JSONDecodeError, KeyError, ValueError, TypeError) as e:
-                what = f"missing field {e}" if isinstance(e, KeyError) else str(e)
-                raise InputError(f"line {n}: not a gold item ({what})", path=p) from None
+    for n, line in enumerate(read_utf8(p, "a gold .jsonl file").split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            if not isinstance(d, dict):
+                raise ValueError("not a JSON object")
+            kind = d["kind"]
+            if kind not in GOLD_KINDS:
+                raise ValueError(f"unknown kind {kind!r} (expected one of {', '.join(GOLD_KINDS)})")
+            for name in ("id", "child_doc", "parent_doc", "child"):
+                _text_field(name, d[name])
+            _text_field("parent", d.get("parent"), optional=True)
+            _text_field("note", d.get("note", ""))
+            items.append(GoldItem(d["id"], d["child_doc"], d["parent_doc"], d["child"], d.get("parent"), kind, d.get("note", "")))
+        except (json.JSONDecodeError, KeyError, ValueError, TypeError) as e:
+            what = f"missing field {e}" if isinstance(e, KeyError) else str(e)
+            raise InputError(f"line {n}: not a gold item ({what})", path=p) from None
     if not items:
         raise InputError("no gold items in the file", path=p)
     return items
+
+
+def _text_field(name: str, value: object, optional: bool = False) -> None:
+    """A gold field must be text (``parent`` may be null)."""
+    if not (isinstance(value, str) or (optional and value is None)):
+        raise ValueError(f"field {name!r} must be {'text or null' if optional else 'text'}, not {type(value).__name__}")
 
 
 class Locator:

@@ -24,7 +24,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from align.errors import InputError, ManifestError
+from align.errors import InputError, ManifestError, os_reason
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +206,10 @@ def load_manifest(path: str | os.PathLike[str]) -> Manifest:
     >>> m.ids()[0], len(m.pairs())
     ('zhejiang-urbanization-14fyp', 9)
     """
-    manifest = Path(path).resolve()
+    try:
+        manifest = Path(path).resolve()
+    except (OSError, RuntimeError) as exc:  # a symbolic link loop
+        raise ManifestError(f"cannot reach the manifest: {os_reason(exc)}", path=str(path)) from None
     shown = _shown(manifest)
     if not manifest.exists():
         raise ManifestError("manifest not found; check the path", path=shown)
@@ -549,13 +552,6 @@ def file_name_problem(file: str) -> str | None:
     return None
 
 
-def os_reason(exc: BaseException) -> str:
-    """An OS error's reason without its path (the caller names the path)."""
-    if isinstance(exc, RuntimeError) and "loop" in str(exc).lower():
-        return "symbolic link loop"
-    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-
-
 def _toml_type(value: object) -> str:
     names = {bool: "a boolean", int: "an integer", float: "a number", list: "an array",
              dict: "a table"}
@@ -566,5 +562,5 @@ def _shown(path: Path) -> str:
     """``path`` relative to the current directory when below it, else as is."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # not below it; a symbolic link loop
         return str(path)

@@ -22,6 +22,9 @@ from align.textnorm import matching_key
 DATA = Path(__file__).resolve().parents[1] / "data"
 LEXICON_FILE = DATA / "lexicon.txt"
 GENERIC_FILE = DATA / "generic.txt"
+#: the largest word frequency a lexicon line may give (jieba's whole dictionary sums to about 60 million;
+#: jieba-rs keeps a frequency in a machine word)
+MAX_FREQUENCY = 10**9
 
 
 @dataclass(frozen=True)
@@ -60,9 +63,11 @@ def _read(path: Path) -> list[tuple[str, int | None, str | None]]:
         parts = line.split()
         freq = tag = None
         if len(parts) >= 2:
-            if not parts[1].isdigit():
+            if not (parts[1].isascii() and parts[1].isdigit()):
                 raise InputError(f"line {n}: expected 'term [frequency] [tag]', got {line!r}", path=path)
             freq = int(parts[1])
+            if freq > MAX_FREQUENCY:
+                raise InputError(f"line {n}: frequency {freq} is too large (at most {MAX_FREQUENCY:,})", path=path)
         if len(parts) >= 3:
             tag = parts[2]
         out.append((parts[0], freq, tag))

@@ -317,3 +317,61 @@ def test_run_writes_unit_tables_and_leaves_other_files_alone(small_corpus: Path,
             assert "深化户籍制度改革，推动农业转移人口" in "".join(r["text"] for r in rows)
     assert (out / "summary.csv").is_file() and (out / "corpus.csv").is_file()
     assert not [p for p in out.rglob("*") if p.name.endswith(".part")]  # no temporary file left
+
+
+# --- other input files: gold labels, lexicons, symbolic link loops ---------------------------
+
+
+GOLD_LINE = {"id": "c-1-pp", "child_doc": "c", "parent_doc": "p", "child": "推进城镇化。", "parent": None, "kind": "none"}
+
+
+@pytest.mark.parametrize("case", ["gb18030", "child-number", "child-doc-list", "parent-list", "array"])
+def test_a_bad_gold_file_is_one_line_naming_file_and_line(tmp_path: Path, env: dict[str, str], case: str) -> None:
+    gold = tmp_path / "gold.jsonl"
+    item = dict(GOLD_LINE)
+    if case == "gb18030":
+        gold.write_bytes(json.dumps(item, ensure_ascii=False).encode("gb18030") + b"\n")
+    else:
+        item.update({"child-number": {"child": 5}, "child-doc-list": {"child_doc": ["c"]},
+                     "parent-list": {"parent": ["推进"]}, "array": {}}[case])
+        line = json.dumps([item] if case == "array" else item, ensure_ascii=False)
+        gold.write_text(json.dumps(GOLD_LINE, ensure_ascii=False) + "\n" + line + "\n", encoding="utf-8")
+    words = ("gold.jsonl", "UTF-8") if case == "gb18030" else ("gold.jsonl", "line 2")
+    assert_one_line_error(planecho(env, "eval", str(gold)), *words)
+
+
+def test_a_lexicon_frequency_too_large_is_one_line(tmp_path: Path, env: dict[str, str]) -> None:
+    lexicon = tmp_path / "lexicon.txt"
+    lexicon.write_text("城镇化 20\n千年古城 99999999999999999999999999\n", encoding="utf-8")
+    plan = tmp_path / "plan.txt"
+    plan.write_text(PLAN, encoding="utf-8")
+    r = planecho(env, "align", "-p", str(plan), "-c", str(plan), "--lexicon", str(lexicon))
+    assert_one_line_error(r, "lexicon.txt", "line 2", "too large")
+
+
+@pytest.mark.parametrize("where", [("corpus", "--manifest", "{loop}"), ("run", "--out", "{loop}"),
+                                   ("export", "--out", "{loop}")])
+def test_a_symbolic_link_loop_is_one_line(tmp_path: Path, env: dict[str, str], where: tuple[str, ...]) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    args = [a.format(loop=tmp_path / "a") for a in where]
+    if "--manifest" not in args:
+        args += ["--manifest", str(CORPORA / "manifest.toml")]
+    assert_one_line_error(planecho(env, *args), "symbolic link loop")
+
+
+def test_align_output_replaces_a_file_only_with_force_and_never_an_input(tmp_path: Path, env: dict[str, str]) -> None:
+    plan = tmp_path / "plan.txt"
+    plan.write_text(PLAN, encoding="utf-8")
+    lexicon = tmp_path / "words.csv"  # a lexicon file whose name is also a table's
+    lexicon.write_text("城镇化 20\n", encoding="utf-8")
+    table = tmp_path / "table.csv"
+    table.write_text("mine\n", encoding="utf-8")
+    args = ("align", "-p", str(plan), "-c", str(plan), "--lexicon", str(lexicon))
+    assert_one_line_error(planecho(env, *args, "-o", str(table)), "table.csv", "--force")
+    assert table.read_text(encoding="utf-8") == "mine\n"
+    r = planecho(env, *args, "-o", str(table), "--force")
+    assert r.returncode == 0, r.stderr
+    assert "child_text" in table.read_text(encoding="utf-8-sig")
+    assert_one_line_error(planecho(env, *args, "-o", str(lexicon), "--force"), "words.csv", "input")
+    assert lexicon.read_text(encoding="utf-8") == "城镇化 20\n"

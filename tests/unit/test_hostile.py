@@ -198,7 +198,7 @@ def test_ids_with_double_underscores_get_one_figure_and_report_each(tmp_path: Pa
     r = planecho(env, "run", "--manifest", str(manifest), "--out", str(out), "--no-cache", cwd=tmp_path)
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
     written = int(r.stderr.split("wrote ")[1].split(" files")[0])
-    assert written == sum(1 for p in out.rglob("*") if p.is_file())
+    assert written == sum(1 for p in out.rglob("*") if p.is_file() and p.name != ".planecho-files")  # and its list
     assert len(list((out / "figures").glob("*.png"))) == len(list((out / "reports").glob("*.html"))) - 1 == 2
     index = (out / "reports" / "index.html").read_text(encoding="utf-8")
     links = [part.split('"')[0] for part in index.split('href="')[1:]]
@@ -405,7 +405,10 @@ def test_a_run_killed_while_writing_leaves_the_previous_complete_set(tmp_path: P
                                       capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert run("write").returncode == 0
     (out / "notes.txt").write_text("mine\n", encoding="utf-8")
+    (out / "tables" / "mine.csv").write_text("my own table\n", encoding="utf-8")
     (out / "tables" / "stale.csv").write_text("from a run long ago\n", encoding="utf-8")
+    with open(out / ".planecho-files", "a", encoding="utf-8") as fh:  # as if a run had written it
+        fh.write("tables/stale.csv\n")
     before = _snapshot(out)
     killed = run("kill")
     assert killed.returncode == -signal.SIGKILL, killed.stderr
@@ -415,6 +418,7 @@ def test_a_run_killed_while_writing_leaves_the_previous_complete_set(tmp_path: P
     assert run("write").returncode == 0
     after = _snapshot(out)
     assert after["notes.txt"] == b"mine\n" and "tables/stale.csv" not in after  # the user's file kept, no mix
+    assert after["tables/mine.csv"] == b"my own table\n"  # in a folder of the run's too
     assert "80%".encode() in after["units/parent.sentence.csv"]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # the leftover is cleared
     assert not [p for p in out.rglob("*.part")]
