@@ -100,10 +100,13 @@ class BatchResult:
     written: list[Path] = field(default_factory=list)
 
 
-def _job_token(job: BatchJob) -> str:
+def _job_token(job: BatchJob, digest: str) -> str:
+    """The name of the job's workspace in a worker: a worker of a long-running cluster keeps it
+    across runs, so the token changes with anything it holds (``digest``, :func:`job_digest`: the
+    contents of the lexicon files and of the corrections, which the workspace reads once)."""
     from .cache import make_key
 
-    return make_key("batch-job", repr(job.manifest.documents), job.settings.digest(), job.lexicon_files,
+    return make_key("batch-job", repr(job.manifest.documents), digest, job.lexicon_files,
                     job.generic_files, job.encoding, job.use_cache, job.corrections_path)
 
 
@@ -132,8 +135,8 @@ def pair_key(job: BatchJob, parent: DocumentEntry, child: DocumentEntry, digest:
 
     from .cache import file_digest
 
-    def doc(e: DocumentEntry) -> tuple:
-        return (e.id, e.level, e.region, e.encoding or job.encoding, file_digest(e.file))
+    def doc(e: DocumentEntry) -> tuple:  # the title too: a plan naming itself is preamble (compare.selfcite)
+        return (e.id, e.title, e.level, e.region, e.encoding or job.encoding, file_digest(e.file))
 
     text = repr(("batch-pair", digest or job_digest(job), doc(parent), doc(child)))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -404,6 +407,39 @@ def local_client(workers: int | None = None, *, dashboard: bool = True, lexicon_
         return Client(cluster)
 
 
+#: seconds to wait for the scheduler of ``--scheduler`` to answer
+CONNECT_SECONDS = 20
+
+
+def connect(address: str, seconds: float = CONNECT_SECONDS):
+    """A :class:`distributed.Client` of the existing cluster whose scheduler is at
+    ``address``, or a :class:`PlanechoError` saying why not: an address Dask
+    cannot read, nothing listening, or no answer within ``seconds`` (a port
+    where something else than a Dask scheduler listens never answers Dask's
+    handshake, and Dask's own timeouts do not end that wait: the client is made
+    in a thread that is given up)."""
+    from distributed import Client
+
+    if not address.strip():
+        raise PlanechoError("--scheduler: give the scheduler's address, such as tcp://10.0.0.5:8786")
+    made: dict[str, Any] = {}
+
+    def make() -> None:
+        try:
+            made["client"] = Client(address, timeout=f"{seconds}s")
+        except Exception as e:  # noqa: BLE001 - any failure to connect to the user's address is reported
+            made["error"] = e
+
+    thread = threading.Thread(target=make, name="planecho-connect", daemon=True)
+    thread.start()
+    thread.join(seconds + 5)
+    if "client" in made:
+        return made["client"]
+    why = (f"no Dask scheduler answered within {seconds:.0f} s" if thread.is_alive()
+           else " ".join(f"{type(made['error']).__name__}: {made['error']}".split()))
+    raise PlanechoError(f"--scheduler {address}: cannot connect ({why})")
+
+
 def dashboard_of(client) -> str | None:
     """The cluster's dashboard address, when it has one (the scheduler serves
     one when bokeh is installed beside it: ``pip install planecho[dashboard]``)."""
@@ -501,7 +537,15 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
         try:
             if on_client is not None:
                 on_client(client)
-            _run(client, job, todo, keys, scores, failures, tick, fresh)
+            try:
+                _run(client, job, todo, keys, scores, failures, tick, fresh)
+            except Exception as e:
+                if not _lost_cluster(e):
+                    raise
+                raise PlanechoError(
+                    f"lost the Dask cluster ({type(e).__name__}: its scheduler stopped, or the connection to it "
+                    f"was lost); the {len(fresh)} pairs scored are kept in {scores}: run the same command again "
+                    "to score the rest") from None
         finally:
             if own:
                 cluster = client.cluster
@@ -558,8 +602,10 @@ def _run(client, job: BatchJob, todo: list[tuple[str, str]], keys: dict[tuple[st
     result stays in its worker, and Dask computes it again if that worker dies."""
     from distributed import as_completed
 
-    job = replace(job, token=_job_token(job))
-    shared = client.scatter(job, broadcast=True, hash=False)
+    job = replace(job, token=_job_token(job, job_digest(job)))
+    # the job as a task's result (not scattered data, which a cluster cannot make again when the
+    # worker holding it dies): the workers copy it from one another as their tasks need it
+    shared = client.submit(_the_job, job, key=f"job-{job.token[:32]}", pure=False)
     doc_futures: dict[str, Any] = {}
     uses: dict[str, int] = {}  # pairs still to score per document: released at 0, freeing its memory
     futures = {}
@@ -579,11 +625,14 @@ def _run(client, job: BatchJob, todo: list[tuple[str, str]], keys: dict[tuple[st
                         key=[f"score-{keys[pc][:24]}" for pc in chunk])
         futures.update(zip(fs, chunk))
     warned: set[str] = set()
+    cancelled: list[tuple[str, str]] = []
 
     def write(batch: list) -> None:
         """Fetch the results of ``batch`` (finished futures) in one message, write them, then count them."""
-        finished = [f for f in batch if f.status == "finished"]
-        results = dict(zip(finished, client.gather(finished))) if finished else {}
+        # a finished result lost with its worker is computed again: gathering waits for it
+        wanted = {f.key: f for f in batch if f.status not in ("error", "cancelled")}
+        got = client.gather(wanted, errors="skip") if wanted else {}
+        results = {wanted[k]: r for k, r in got.items()}
         rows, done = [], []
         for future in batch:
             p, c = futures.pop(future)
@@ -592,6 +641,9 @@ def _run(client, job: BatchJob, todo: list[tuple[str, str]], keys: dict[tuple[st
                 if uses[d] == 0:
                     del doc_futures[d]
             if future not in results:
+                if future.status == "cancelled":  # by the cluster: its scheduler is gone (see below)
+                    cancelled.append((p, c))
+                    continue
                 failures[(p, c)] = _reason(future.exception())
                 done.append(f"failed {c} ← {p}")
                 continue
@@ -634,6 +686,25 @@ def _run(client, job: BatchJob, todo: list[tuple[str, str]], keys: dict[tuple[st
         raise
     if pending:
         write(pending)
+    if cancelled:
+        raise PlanechoError(
+            f"the Dask cluster cancelled {len(cancelled)} pairs (its scheduler stopped, or the connection to it "
+            f"was lost); the {len(fresh)} pairs scored are kept in {scores}: run the same command again to "
+            "score the rest")
+
+
+def _lost_cluster(exc: BaseException) -> bool:
+    """Whether ``exc`` says the client lost its cluster (a closed connection, cancelled futures)."""
+    from concurrent.futures import CancelledError
+
+    from distributed.comm.core import CommClosedError
+
+    return isinstance(exc, (CommClosedError, CancelledError))
+
+
+def _the_job(job: BatchJob) -> BatchJob:
+    """The task that holds the job in the cluster (see :func:`_run`)."""
+    return job
 
 
 def _reason(exc: BaseException) -> str:

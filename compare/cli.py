@@ -593,9 +593,10 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, out_di
         df, failed = _score_batch(children, parent_ref, out_dir, workers, scheduler, unit, manifest_path, no_cache)
         _write_scores(df.to_dict("records"), fmt)
         if failed:
-            sys.stdout.flush()
-            raise PlanechoError(f"{failed} pairs not scored (listed above and in {out_dir}/failures.csv); "
-                                "fix the files and run the same command again to score them")
+            click.echo(f"planecho: {failed} pairs not scored (listed above and in {out_dir}/failures.csv): mend "
+                       f"what the reasons name and run the same command again to score them; exit status "
+                       f"{EXIT_PROBLEMS}", err=True)
+            return EXIT_PROBLEMS
         return 0
     ws = _workspace(manifest_path, unit, no_cache=no_cache)
     problems: list = []
@@ -674,24 +675,29 @@ def _warn_failed(ws) -> None:
         log.warning("skipped %s: %s", doc_id, escape_text(str(e)))
 
 
+def _not_the_cluster(record: logging.LogRecord) -> bool:
+    """A log filter: drops the records of Dask and its event loop (see :func:`_score_batch`)."""
+    return not record.name.startswith(("distributed", "tornado", "asyncio")) or record.levelno >= logging.CRITICAL
+
+
 def _score_batch(children, parent_ref, out_dir: Path, workers, scheduler, unit: str, manifest_path, no_cache: bool):
     """``score --out``: the batch scorer of :mod:`compare.batch`, with progress on stderr."""
-    from compare.batch import ProgressReport, dashboard_of, score_batch
+    from compare.batch import ProgressReport, connect, dashboard_of, score_batch
 
     import distributed  # noqa: F401 - sets up its loggers, which are quietened next
 
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
-        logging.getLogger("distributed").setLevel(logging.WARNING)  # the cluster's own chatter
+        # the cluster's own chatter, its warnings and errors too (a worker lost and restarted: Dask computes
+        # its pairs again; a lost scheduler: planecho says so; a pair that fails is listed with its reason);
+        # -vv shows them
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)
+        for handler in logging.getLogger().handlers:  # and its loggers with levels of their own
+            handler.addFilter(_not_the_cluster)
     files = _lexicon_files()
     source = [(c, parent_ref) for c in children] if children else (manifest_path or None)
     client = None
     if scheduler is not None:
-        from distributed import Client
-
-        try:
-            client = Client(scheduler, timeout="20s")
-        except (OSError, TimeoutError) as e:
-            raise PlanechoError(f"--scheduler {scheduler}: cannot connect ({e})") from None
+        client = connect(scheduler)
     try:
         with ProgressReport() as report:
             def show(c) -> None:

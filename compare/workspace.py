@@ -250,8 +250,10 @@ class Workspace:
         return (parent.doc_id, str(parent.entry.file), child.doc_id, str(child.entry.file))
 
     def _alignment_key(self, parent: Document, child: Document) -> str:
+        # the titles too: a plan naming itself is preamble (compare.selfcite), read from the alignment
         return make_key("alignment", self._engine_key(), parent.doc_id, file_digest(parent.entry.file),
-                        parent.entry.region, child.doc_id, file_digest(child.entry.file), child.entry.region)
+                        parent.entry.region, parent.entry.title, child.doc_id, file_digest(child.entry.file),
+                        child.entry.region, child.entry.title)
 
     def has_alignment(self, parent: Document | str, child: Document | str) -> bool:
         """Whether :meth:`alignment` can answer without aligning (memoised or in the cache)."""

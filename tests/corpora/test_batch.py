@@ -77,18 +77,21 @@ def _worker_pids(client) -> list[int]:
     return list(client.run(os.getpid).values())
 
 
-def test_a_killed_worker_costs_nothing(client, national, tmp_path):
+def test_killed_workers_cost_nothing(client, national, tmp_path):
+    """Both workers killed, one after the other: whatever the job's tasks had in them
+    (the job itself, plans read, pairs finished but not yet fetched) is computed again."""
     g, want = national
+    first = _worker_pids(client)
     killed = []
 
-    def kill_one(done: int, total: int, message: str) -> None:
-        if done == 10 and not killed:
-            pid = _worker_pids(client)[0]
+    def kill(done: int, total: int, message: str) -> None:
+        if done in (10, 30) and len(killed) < (1 if done == 10 else 2):
+            pid = first[len(killed)]
             os.kill(pid, signal.SIGKILL)
             killed.append(pid)
 
-    got = score_batch(g.manifest, tmp_path, client=client, use_cache=False, progress=kill_one)
-    assert killed and killed[0] not in _worker_pids(client)  # the worker really died (and was replaced)
+    got = score_batch(g.manifest, tmp_path, client=client, use_cache=False, progress=kill)
+    assert killed == first and not set(killed) & set(_worker_pids(client))  # both died (and were replaced)
     pd.testing.assert_frame_equal(got.summary, want)
     assert got.failures.empty and got.computed == len(want)
 
@@ -204,3 +207,50 @@ def test_results_written_in_batches_are_read_back_on_the_next_run(client, nation
     again = score_batch(g.manifest, tmp_path, client=client, use_cache=False)
     assert again.computed == 0 and again.skipped == len(want)
     pd.testing.assert_frame_equal(again.summary, first.summary)
+
+
+@pytest.mark.parametrize("address, words", [("nonsense://x", "unknown address scheme"), ("", "give the scheduler's address"),
+                                            ("no address", "cannot connect")])
+def test_a_scheduler_address_that_cannot_be_one_is_one_line(tmp_path, address, words):
+    r = subprocess.run([sys.executable, "-m", "compare.cli", "score", "--out", str(tmp_path / "o"), "--scheduler", address],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert len(r.stderr.splitlines()) == 1 and r.stderr.startswith("planecho: error: --scheduler") and words in r.stderr
+
+
+def test_a_scheduler_that_never_answers_is_given_up(monkeypatch):
+    """A port where something else listens (not a Dask scheduler) never answers Dask's handshake."""
+    import socket
+
+    from align.errors import PlanechoError
+    from compare import batch
+
+    with socket.socket() as server:  # accepts the connection, never says a word
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        with pytest.raises(PlanechoError, match="no Dask scheduler answered within 2 s"):
+            batch.connect(f"tcp://127.0.0.1:{server.getsockname()[1]}", seconds=2)
+
+
+def test_what_a_pair_key_and_a_workers_job_hold(tmp_path):
+    """A plan's title (a plan naming itself is preamble) makes a new pair key and cache key; the
+    corrections' contents make a new job in a worker of a long-running cluster."""
+    from dataclasses import replace
+
+    from align.decisions.match import Settings
+    from compare.batch import BatchJob, _job_token, job_digest, pair_key
+
+    m = load_manifest(default_manifest_path())
+    parent, child = m.get("zhejiang-urbanization-14fyp"), m.get("taizhou-urbanization-14fyp")
+    fixes = tmp_path / "corrections.jsonl"
+    fixes.write_text("", encoding="utf-8")
+    job = BatchJob(m, Settings(), corrections_path=str(fixes))
+    renamed = replace(child, title=child.title + "（修订）")
+    assert pair_key(job, parent, child) != pair_key(job, parent, renamed)
+    ws = Workspace(m)
+    key = ws._alignment_key(ws.document(parent), ws.document(child))
+    doc = ws.document(child)
+    assert key != ws._alignment_key(ws.document(parent), replace(doc, entry=renamed))
+    before = _job_token(job, job_digest(job))
+    fixes.write_text('{"note": "changed"}\n', encoding="utf-8")
+    assert _job_token(job, job_digest(job)) != before
