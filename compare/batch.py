@@ -301,15 +301,25 @@ def _result_files(scores: Path) -> list[Path]:
     """The result files of ``scores`` (one per batch of pairs; ``pair-<key>.parquet`` from earlier versions,
     one per pair); removes temporary files left by an interrupted run (older than a minute: a write takes
     milliseconds)."""
+    import re
+
     if not scores.is_dir():
         return []
-    for stale in scores.glob(".*.part"):
+    for stale in scores.glob(".part-*.parquet.*.part"):  # compare.export.atomic_path's temporary names
         try:
             if time.time() - stale.stat().st_mtime > 60:
                 stale.unlink()
         except OSError:
             pass
-    return sorted(p for p in scores.glob("*.parquet") if not p.name.startswith("."))
+    found = []
+    for p in sorted(scores.iterdir()):
+        if p.name.startswith((".", "_")):  # hidden from Parquet readers (pyarrow skips them) and from planecho
+            continue
+        if not (re.fullmatch(r"(part|pair)-[0-9a-f]+\.parquet", p.name) and p.is_file()):
+            raise PlanechoError(f"not a result file of planecho's batch scorer (Parquet readers of the dataset "
+                                f"would read it too); move it out of {scores}", path=p)
+        found.append(p)
+    return found
 
 
 def _read_results(scores: Path, columns: list[str]) -> "list[dict[str, object]]":
@@ -319,11 +329,77 @@ def _read_results(scores: Path, columns: list[str]) -> "list[dict[str, object]]"
     rows: list[dict[str, object]] = []
     for path in _result_files(scores):
         try:
-            rows.extend(pq.read_table(path, columns=list(dict.fromkeys(["key", *columns]))).to_pylist())
+            missing = set(PAIR_COLUMNS).difference(pq.read_schema(path).names)
+            if not missing:
+                rows.extend(pq.read_table(path, columns=list(dict.fromkeys(["key", *columns]))).to_pylist())
         except (OSError, ValueError) as e:  # pyarrow's ArrowInvalid is a ValueError
-            raise PlanechoError(f"not a result file of planecho's batch scorer ({e}); move it out of {scores}",
+            why = " ".join(str(e).split("\n", 1)[0].split())[:120]
+            raise PlanechoError(f"not a result file of planecho's batch scorer ({why}); move it out of {scores}",
                                 path=path) from None
+        if missing:
+            raise PlanechoError(f"not a result file of planecho's batch scorer (no column {sorted(missing)[0]!r}); "
+                                f"move it out of {scores}", path=path)
     return rows
+
+
+def _drop_superseded(scores: Path, current: dict[tuple[str, str], str]) -> None:
+    """Remove from the dataset the rows of a pair that has a newer result (``current``: (child, parent)
+    → the key of its result now, for the pairs that have one): the dataset holds one row per pair.  Each
+    file is rewritten atomically, or removed when nothing is left in it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .export import atomic_path
+
+    for path in _result_files(scores):
+        ids = pq.read_table(path, columns=["key", "child_doc", "parent_doc"]).to_pydict()
+        keep = [current.get((c, p), k) == k for k, c, p in zip(ids["key"], ids["child_doc"], ids["parent_doc"])]
+        if all(keep):
+            continue
+        if any(keep):
+            table = pq.read_table(path).filter(pa.array(keep))
+            with atomic_path(path) as tmp:
+                pq.write_table(table, tmp)
+        else:
+            path.unlink()
+
+
+JOB_FILE = "job.json"  # in the results folder: the job whose results it holds (see :func:`_claim`)
+
+
+def _claim(out: Path, job: BatchJob, pairs_given: bool) -> None:
+    """Make sure the results folder ``out`` holds this job's results only: the same manifest (or pairs
+    given one by one) and settings.  A folder of another job is refused before any work (the same
+    command again resumes a job; a new plan version only supersedes its pairs' rows); a folder without
+    :data:`JOB_FILE` is taken (and the file written)."""
+    import json
+
+    from .export import atomic_path
+
+    mine = {"manifest": "(pairs given one by one)" if pairs_given else str(job.manifest.path),
+            "settings": json.loads(json.dumps(job.settings.to_dict(), default=list))}
+    path = out / JOB_FILE
+    try:
+        theirs = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        theirs = None
+    except (OSError, ValueError) as e:
+        raise PlanechoError(f"not the job file of planecho's batch scorer ({type(e).__name__}); move it out of "
+                            f"{out}", path=path) from None
+    if theirs is None:
+        with atomic_path(path) as tmp:
+            tmp.write_text(json.dumps(mine, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        return
+    if not isinstance(theirs, dict) or not isinstance(theirs.get("settings"), dict):
+        raise PlanechoError(f"not the job file of planecho's batch scorer; move it out of {out}", path=path)
+    differ = []
+    if theirs.get("manifest") != mine["manifest"]:
+        differ.append(f"manifest {theirs.get('manifest')}")
+    differ += [f"{k} {theirs['settings'].get(k)!r}" for k, v in mine["settings"].items()
+               if theirs["settings"].get(k) != v]
+    if differ:
+        raise PlanechoError(f"holds the results of another job (its {', '.join(differ)}); give this one its "
+                            "own --out folder", path=out)
 
 
 def _done_keys(scores: Path) -> set[str]:
@@ -497,6 +573,7 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
         pairs = manifest_pairs(m)
     else:
         m, pairs = _entries(list(source), manifest)
+    pairs_given = not (source is None or isinstance(source, (str, os.PathLike, Manifest)))
     load_lexicon(tuple(map(str, lexicon_files)), tuple(map(str, generic_files)))  # a bad file fails here
     from . import corrections as corr
 
@@ -512,6 +589,8 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
     if out.exists() and not out.is_dir():
         raise PlanechoError("--out: not a folder", path=out)
     scores = out / SCORES_DIR
+    done = _done_keys(scores)  # a file there that is not a result: named before any work
+    _claim(out, job, pairs_given)
 
     failures: dict[tuple[str, str], str] = {}
     keys: dict[tuple[str, str], str] = {}
@@ -521,7 +600,6 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
             keys[(p, c)] = pair_key(job, m.get(p), m.get(c), digest)
         except OSError as e:  # a plan that cannot even be opened: listed, the rest go on
             failures[(p, c)] = f"{e.filename}: cannot read the file ({e.strerror})"
-    done = _done_keys(scores)
     todo = list(dict.fromkeys(pc for pc in pairs if pc in keys and keys[pc] not in done))
     skipped = sum(1 for pc in pairs if pc in keys and keys[pc] in done)
     tick = _Progress(progress, len(pairs), skipped)
@@ -557,6 +635,7 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
         for r in _read_results(scores, SCORE_COLUMNS):
             earlier.setdefault(str(r["key"]), r)
     rows = []
+    current: dict[tuple[str, str], str] = {}  # (child, parent) → the key of its result now
     for pc in pairs:
         key = keys.get(pc)
         if pc in failures or key is None:
@@ -564,6 +643,8 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
         row = fresh.get(key) or earlier.get(key)
         if row is not None:
             rows.append({c: row[c] for c in SCORE_COLUMNS})
+            current[(str(row["child_doc"]), str(row["parent_doc"]))] = key
+    _drop_superseded(scores, current)
     summary = pd.DataFrame(rows, columns=SCORE_COLUMNS)  # built as `planecho score` builds it
     fails = pd.DataFrame([(c, p, failures[(p, c)]) for p, c in dict.fromkeys(pairs) if (p, c) in failures],
                          columns=FAILURE_COLUMNS)

@@ -578,6 +578,7 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, out_di
       planecho score --manifest corpora/manifest.toml --format jsonl
       planecho score --manifest big/manifest.toml --out scores/ --workers 8
     """
+    from align.reading.corpus import escape_text
     from compare.score import score_in_worker, score_pair
     from compare.sidework import SideWorker, keep
 
@@ -589,6 +590,9 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, out_di
         raise PlanechoError("--workers and --scheduler run a batch: give --out DIR for its results")
     if workers is not None and scheduler is not None:
         raise PlanechoError("give --workers (a local cluster) or --scheduler (an existing one), not both")
+    if out_dir is not None and strict:
+        raise PlanechoError("--strict does not apply to --out: a batch lists the pairs it cannot score in "
+                            "OUT/failures.csv and scores the rest (exit status 3)")
     if out_dir is not None:
         df, failed = _score_batch(children, parent_ref, out_dir, workers, scheduler, unit, manifest_path, no_cache)
         _write_scores(df.to_dict("records"), fmt)
@@ -603,9 +607,18 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, out_di
     # pairs are scored by this process and a worker forked from it together (compare.sidework), when
     # there are two or more and two cores
     with SideWorker() as worker:
-        if children:
+        if children:  # a CHILD that cannot be read is listed and the others scored (unless --strict)
             parent = ws.document(parent_ref)
-            kids = [ws.document(c) for c in children]  # fail on a bad argument before any work
+            kids = []
+            for c in children:  # each read before any pair is scored
+                try:
+                    kids.append(ws.document(c))
+                except PlanechoError as e:
+                    if strict:
+                        raise
+                    why = str(e) if str(e).startswith(f"{c}:") else f"{c}: {e}"  # the reason names the file
+                    log.warning("skipped %s", escape_text(why))
+                    problems.append(e)
             pairs = [(parent, c) for c in kids]
             keep(ws, {"parent": parent, **{f"child {i}": c for i, c in enumerate(kids)}})  # the worker forks with them
             keys = [("parent", f"child {i}") for i in range(len(kids))]
@@ -633,10 +646,8 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, out_di
                 try:
                     return score_pair(ws, p, c)
                 except PlanechoError as e:
-                    if strict or children:
+                    if strict:
                         raise
-                    from align.reading.corpus import escape_text
-
                     log.warning("skipped %s ← %s: %s", c.doc_id, p.doc_id, escape_text(str(e)))
                     problems.append(e)
                     return None
@@ -723,7 +734,7 @@ def _score_batch(children, parent_ref, out_dir: Path, workers, scheduler, unit: 
 @click.option("--no-variants", is_flag=True, help="Exact occurrences only.")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table", show_default=True)
 @manifest_option
-def trace(phrase: str, no_variants: bool, fmt: str, manifest_path: Optional[Path]) -> None:
+def trace(phrase: str, no_variants: bool, fmt: str, manifest_path: Optional[Path]) -> int:
     """Every occurrence of PHRASE and its close variants across the hierarchy, by level.
 
     Example: planecho trace 千年古城
@@ -731,11 +742,17 @@ def trace(phrase: str, no_variants: bool, fmt: str, manifest_path: Optional[Path
     from compare.lineage import trace as trace_phrase
     from compare.render import render_trace
 
+    from compare.run import load_documents
+
     if not phrase.strip():
         raise PlanechoError("PHRASE is empty")
     ws = _workspace(manifest_path)
-    df = trace_phrase(phrase, ws.documents(), variants=not no_variants)
+    ws.strict = False  # a plan that cannot be read is listed, the others searched
+    docs = load_documents(ws, ())
+    _warn_failed(ws)
+    df = trace_phrase(phrase, list(docs.values()), variants=not no_variants)
     _emit(df, fmt, lambda: render_trace(phrase, df, _stdout_console()))
+    return _problems_status(list(ws.failed), "the lines above")
 
 
 @app.command()
@@ -743,7 +760,7 @@ def trace(phrase: str, no_variants: bool, fmt: str, manifest_path: Optional[Path
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table", show_default=True)
 @manifest_option
 @cache_options
-def phrases(parent: str, fmt: str, manifest_path: Optional[Path], no_cache: bool) -> None:
+def phrases(parent: str, fmt: str, manifest_path: Optional[Path], no_cache: bool) -> int:
     """The distinctive phrases of PARENT and, per child, whether each is carried, altered or absent.
 
     Example: planecho phrases zhejiang-urbanization-14fyp
@@ -753,11 +770,21 @@ def phrases(parent: str, fmt: str, manifest_path: Optional[Path], no_cache: bool
 
     ws = _workspace(manifest_path, no_cache=no_cache)
     doc = ws.document(parent)
-    kids = [ws.document(x.child) for x in ws.pairs() if x.parent == doc.doc_id] if doc.doc_id in ws.manifest else []
-    if not kids:
+    ids = [x.child for x in ws.pairs() if x.parent == doc.doc_id] if doc.doc_id in ws.manifest else []
+    if not ids:
         raise PlanechoError(f"{doc.doc_id} has no child documents in the manifest to compare with")
+    kids = []
+    for child in ids:  # a child that cannot be read is listed, the others compared
+        try:
+            kids.append(ws.document(child))
+        except PlanechoError as e:
+            ws.failed[child] = e
+    _warn_failed(ws)
+    if not kids:
+        raise PlanechoError(f"{doc.doc_id}: none of its child documents can be read (listed above)")
     df = phrase_table(doc, ws.phrases(doc), kids, {k.doc_id: ws.alignment(doc, k) for k in kids})
     _emit(df, fmt, lambda: render_phrases(df, _stdout_console()))
+    return _problems_status(list(ws.failed), "the lines above")
 
 
 def _emit(df, fmt: str, table) -> None:

@@ -254,3 +254,52 @@ def test_what_a_pair_key_and_a_workers_job_hold(tmp_path):
     before = _job_token(job, job_digest(job))
     fixes.write_text('{"note": "changed"}\n', encoding="utf-8")
     assert _job_token(job, job_digest(job)) != before
+
+
+def test_a_results_folder_holds_one_job_and_one_row_per_pair(client, national, tmp_path):
+    """Another manifest or other settings are refused before any work; a changed plan's new results
+    replace its pairs' rows in the dataset."""
+    import shutil
+
+    from dataclasses import replace
+
+    from align.decisions.match import Settings
+    from align.errors import PlanechoError
+
+    g, _ = national
+    corpus = tmp_path / "corpus"
+    shutil.copytree(g.manifest.parent, corpus)
+    out = tmp_path / "out"
+    first = score_batch(corpus / "manifest.toml", out, client=client, use_cache=False)
+    with pytest.raises(PlanechoError, match="another job .*manifest"):
+        score_batch(default_manifest_path(), out, client=client, use_cache=False)
+    with pytest.raises(PlanechoError, match="another job .*unit 'sentence'"):
+        score_batch(corpus / "manifest.toml", out, client=client, use_cache=False,
+                    settings=replace(Settings(), unit="clause"))
+    plan = corpus / "city-0001.txt"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("。", "。本市另行安排一批地方项目。", 1), encoding="utf-8")
+    again = score_batch(corpus / "manifest.toml", out, client=client, use_cache=False)
+    assert 0 < again.computed < len(first.summary) and again.skipped == len(first.summary) - again.computed
+    data = pd.read_parquet(out / SCORES_DIR)
+    assert len(data) == len(again.summary) and not data.duplicated(["child_doc", "parent_doc"]).any()
+    merged = again.summary.merge(data, on=["child_doc", "parent_doc"], suffixes=("", "_stored"))
+    assert (merged["echo"] == merged["echo_stored"]).all()
+
+
+@pytest.mark.parametrize("name, content", [("README.txt", b"my notes"), ("part-0abc.parquet", None)])
+def test_a_foreign_file_among_the_results_is_one_line_before_any_work(tmp_path, name, content):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from align.errors import PlanechoError
+
+    (tmp_path / SCORES_DIR).mkdir()
+    path = tmp_path / SCORES_DIR / name
+    if content is None:  # a Parquet file of the right name holding a key column only
+        pq.write_table(pa.table({"key": ["a"]}), path)
+    else:
+        path.write_bytes(content)
+    with pytest.raises(PlanechoError) as caught:
+        score_batch(default_manifest_path(), tmp_path, workers=1, use_cache=False)
+    assert name in str(caught.value) and "not a result file" in str(caught.value) and "\n" not in str(caught.value)
+    assert not (tmp_path / "summary.csv").exists() and not (tmp_path / "job.json").exists()

@@ -375,3 +375,37 @@ def test_align_output_replaces_a_file_only_with_force_and_never_an_input(tmp_pat
     assert "child_text" in table.read_text(encoding="utf-8-sig")
     assert_one_line_error(planecho(env, *args, "-o", str(lexicon), "--force"), "words.csv", "input")
     assert lexicon.read_text(encoding="utf-8") == "城镇化 20\n"
+
+
+def _with_a_bad_child(corpus: Path) -> Path:
+    """``corpus`` (small_corpus) plus a second child of the parent that cannot be read."""
+    (corpus / "broken.txt").write_bytes(PNG)
+    manifest = corpus / "manifest.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + _doc("broken", "city", "broken.txt", ["parent"]),
+                        encoding="utf-8")
+    return manifest
+
+
+@pytest.mark.parametrize("command", ["score-children", "phrases", "trace"])
+def test_one_bad_plan_is_listed_and_the_others_still_run(small_corpus: Path, env: dict[str, str], command: str) -> None:
+    manifest = _with_a_bad_child(small_corpus)
+    args = {"score-children": ("score", "child", "broken", "--parent", "parent", "--no-cache"),
+            "phrases": ("phrases", "parent", "--format", "csv", "--no-cache"),
+            "trace": ("trace", "城镇化", "--format", "csv")}[command]
+    r = planecho(env, *args, "--manifest", str(manifest), cwd=small_corpus)
+    assert "Traceback" not in r.stderr and r.returncode == 3, r.stderr
+    skipped = [line for line in r.stderr.splitlines() if line.startswith("planecho: skipped")]
+    assert len(skipped) == 1 and "broken" in skipped[0], r.stderr
+    rows = list(csv.DictReader(r.stdout.splitlines()))
+    assert rows and all("broken" not in json.dumps(row, ensure_ascii=False) for row in rows)
+    assert any("child" in json.dumps(row, ensure_ascii=False) for row in rows)
+    if command == "score-children":
+        strict = planecho(env, *args, "--strict", "--manifest", str(manifest), cwd=small_corpus)
+        assert_one_line_error(strict, "broken.txt")
+
+
+def test_strict_is_refused_with_a_batch(small_corpus: Path, env: dict[str, str]) -> None:
+    r = planecho(env, "score", "--manifest", str(small_corpus / "manifest.toml"), "--out", str(small_corpus / "o"),
+                 "--strict", cwd=small_corpus)
+    assert_one_line_error(r, "--strict", "--out")
+    assert not (small_corpus / "o").exists()
