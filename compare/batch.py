@@ -28,7 +28,9 @@ of its ancestors, as ``planecho score --manifest`` does) or a given list of
   scores the rest.
 * At the end ``OUT/summary.csv`` holds the same table as ``planecho score``
   (in the same order), and ``OUT/failures.csv`` the pairs that could not be
-  scored, with the reason.
+  scored, with the reason; rows of a pair that a newer result replaces are
+  removed from the dataset (one row per pair).  ``OUT/job.json`` names the job
+  (manifest, settings): a folder of another job is refused before any work.
 
 >>> from compare.batch import score_batch                      # doctest: +SKIP
 >>> result = score_batch("corpora/manifest.toml", "outputs/batch", workers=2)  # doctest: +SKIP
