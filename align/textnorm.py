@@ -8,6 +8,8 @@ evidence found on keys can be shown on the original wording.
 
 >>> matching_key("城镇化率（%）达到７５％")
 '城镇化率(%)达到75%'
+>>> matching_key("推动长三角⼀体化")  # a Kangxi radical, as PDF extraction leaves it
+'推动长三角一体化'
 """
 from __future__ import annotations
 
@@ -45,7 +47,27 @@ def _build_fold_table() -> dict[int, int]:
             ord("〕"): ord("]"),
         }
     )
+    table.update(_cjk_compatibility_folds())
     return table
+
+
+#: blocks of CJK look-alikes that PDF extraction and old fonts produce: Kangxi radicals (⼀ for 一),
+#: CJK radicals, compatibility ideographs (and their supplement)
+_CJK_COMPATIBILITY = ((0x2E80, 0x2EFF), (0x2F00, 0x2FDF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
+
+
+def _cjk_compatibility_folds() -> dict[int, int]:
+    """Each code point of :data:`_CJK_COMPATIBILITY` whose compatibility normal form (NFKC) is one
+    other character, to that character (Unicode's own mapping: the key keeps its length)."""
+    import unicodedata
+
+    out = {}
+    for lo, hi in _CJK_COMPATIBILITY:
+        for code in range(lo, hi + 1):
+            folded = unicodedata.normalize("NFKC", chr(code))
+            if len(folded) == 1 and folded != chr(code):
+                out[code] = ord(folded)
+    return out
 
 
 FOLD_TABLE = _build_fold_table()

@@ -18,10 +18,13 @@ import functools
 import re
 from collections.abc import Iterator
 
-from align.textnorm import HAN_CLASS
+from align.textnorm import HAN_CLASS, is_han
 
 UNITS = ("sentence", "clause")
 SENTENCE_END = frozenset("。！？!?；;")
+#: full stops that end a sentence only between two Chinese characters (``品质.全面实施``, as some PDF
+#: and web extractions write 。); elsewhere they are decimal points, list labels, abbreviations
+LATIN_STOPS = frozenset(".．")
 CLAUSE_END = frozenset("，,：:")
 CLOSERS = frozenset("”’」』）)】》〉\"'")
 QUOTE_CLOSERS = frozenset("”’」』\"'")  # “…。” ends a sentence; （…。） and 《…。》 do not
@@ -78,6 +81,9 @@ def _cuts(text: str, stops: frozenset[str], inside: bytearray) -> list[int]:
         if m.group() in ",，" and 0 < i < n - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
             m = search(text, i + 1)  # 1,000
             continue
+        if m.group() in LATIN_STOPS and not (0 < i < n - 1 and is_han(text[i - 1]) and is_han(text[i + 1])):
+            m = search(text, i + 1)  # 3.5, 2.0版, a list label
+            continue
         j = i + 1
         while j < n and text[j] in stops and not inside[j]:
             j += 1
@@ -103,7 +109,7 @@ def _spans(text: str, cuts: list[int]) -> Iterator[tuple[int, int, str]]:
 
 def sentences(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, text)`` of each sentence; together they tile ``text``."""
-    return list(_spans(text, _cuts(text, SENTENCE_END, protected(text))))
+    return list(_spans(text, _cuts(text, SENTENCE_END | LATIN_STOPS, protected(text))))
 
 
 _TOKEN = re.compile(rf"[{HAN_CLASS}]|[0-9A-Za-z０-９Ａ-Ｚａ-ｚ.%％]+")
@@ -116,7 +122,7 @@ def _content_len(t: str) -> int:
 
 def clauses(sentence: str) -> list[tuple[int, int, str]]:
     """``(start, end, text)`` of each clause of one sentence; they tile it."""
-    parts = list(_spans(sentence, _cuts(sentence, CLAUSE_END | SENTENCE_END, protected(sentence))))
+    parts = list(_spans(sentence, _cuts(sentence, CLAUSE_END | SENTENCE_END | LATIN_STOPS, protected(sentence))))
     merged: list[list[int]] = []
     pending: list[int] | None = None  # a short fragment waiting for the next clause
     for s, e, t in parts:

@@ -41,7 +41,9 @@ class Lexicon:
         return frozenset(strip_punct(matching_key(t)) for t in self.generic)
 
 
-_PUNCT_CHARS = r"\s,.;:!?()\[\]\"'、，。；：！？（）【】《》“”‘’·\-—…"
+# punctuation, and the invisible format characters web pages and Word files leave in words (soft hyphen,
+# zero-width space, non-joiner and joiner, word joiner, BOM)
+_PUNCT_CHARS = r"\s,.;:!?()\[\]\"'、，。；：！？（）【】《》“”‘’·\-—…\u00ad\u200b-\u200d\u2060\ufeff"
 _PUNCT = re.compile(f"[{_PUNCT_CHARS}]")
 #: one character that :func:`strip_punct` keeps
 KEPT_CHAR = re.compile(f"[^{_PUNCT_CHARS}]")

@@ -157,3 +157,17 @@ def test_links_survive_pickling_whole():
     numbers = [n for l in again if l.evidence for n in l.evidence.numbers]
     assert numbers and all(type(n).__name__ == "NumberChange" for n in numbers)
     assert any(p.programme for l in again if l.evidence for p in l.evidence.phrases)
+
+
+def test_look_alike_characters_of_pdf_extraction_and_invisible_marks_do_not_hide_a_restatement():
+    """A Kangxi radical (⼀ for 一, as PDF extraction leaves it) and a zero-width space inside a word
+    are folded for matching: the child restates the parent word for word; the text shown is the child's own."""
+    from align.decisions.phrases import find_phrase
+
+    parent = document_from_text("加快长三角一体化发展，推动乡村振兴战略全面落地见效。", "parent", title="省规划")
+    child_text = "加快长三角⼀体化发展，推动乡村\u200b振兴战略全面落地见效。"
+    child = document_from_text(child_text, "child", title="市规划")
+    t = align_documents(parent, child)
+    assert t.relation.tolist() == ["verbatim"] and t.child_text.tolist() == [child_text]
+    found = find_phrase("乡村振兴", child_text, variants=False)
+    assert [(m.text, m.exact) for m in found] == [("乡村\u200b振兴", True)]

@@ -48,3 +48,9 @@ def test_spans_tile_the_input():
         spans = split(s)
         assert "".join(texts(spans)) == s
         assert all(a == b for (_, a, _), (b, _, _) in zip(spans, spans[1:]))
+
+
+def test_a_latin_full_stop_ends_a_sentence_between_chinese_characters_only():
+    text = "全面提升城市品质.全面实施乡村振兴．到2025年达到3.5%，建设特色小镇2.0版。1.完善住房体系。"
+    assert [t for _, _, t in sentences(text)] == ["全面提升城市品质.", "全面实施乡村振兴．",
+                                                  "到2025年达到3.5%，建设特色小镇2.0版。", "1.完善住房体系。"]

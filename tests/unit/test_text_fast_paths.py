@@ -18,7 +18,7 @@ from align import textnorm
 
 from align.reading import clean, labels, segment
 from align.reading.labels import _FORMS, Label, match_label
-from align.reading.segment import CLAUSE_END, CLOSERS, MAX_PAIR, PAIRS, QUOTE_CLOSERS, SENTENCE_END
+from align.reading.segment import CLAUSE_END, CLOSERS, LATIN_STOPS, MAX_PAIR, PAIRS, QUOTE_CLOSERS, SENTENCE_END
 
 # --- references: the code before the fast paths ------------------------------------
 
@@ -48,7 +48,9 @@ def cuts_ref(text: str, stops: frozenset[str], inside: bytearray) -> list[int]:
     cuts, i, n = [], 0, len(text)
     while i < n:
         ch = text[i]
-        if ch not in stops or (ch in ",，" and 0 < i < n - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()):
+        if ch not in stops or (ch in ",，" and 0 < i < n - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()) \
+                or (ch in LATIN_STOPS and not (0 < i < n - 1 and textnorm.is_han(text[i - 1])
+                                               and textnorm.is_han(text[i + 1]))):
             i += 1
             continue
         j = i + 1
@@ -98,7 +100,7 @@ def display_width_ref(text: str) -> int:
 
 # --- generated text rich in what the fast paths skip or look for ----------------------
 
-MARKS = "".join(sorted(set(PAIRS) | set(PAIRS.values()) | CLOSERS | SENTENCE_END | CLAUSE_END)) + "〔〕"
+MARKS = "".join(sorted(set(PAIRS) | set(PAIRS.values()) | CLOSERS | SENTENCE_END | CLAUSE_END | LATIN_STOPS)) + "〔〕"
 plan_text = st.text(alphabet=MARKS + "城镇化推进2025年1.5,， \n" + "٣５", max_size=200)
 label_text = st.text(alphabet="第一二十章节篇部分、．.（()）1234567890０٣①⑳㉑ 　年%亿城镇", max_size=12)
 
@@ -108,7 +110,7 @@ label_text = st.text(alphabet="第一二十章节篇部分、．.（()）1234567
 def test_protected_and_cuts_match_the_character_loops(text: str) -> None:
     inside = segment.protected(text)
     assert inside == protected_ref(text)
-    for stops in (SENTENCE_END, CLAUSE_END | SENTENCE_END):
+    for stops in (SENTENCE_END, CLAUSE_END | SENTENCE_END, SENTENCE_END | LATIN_STOPS):
         assert segment._cuts(text, stops, inside) == cuts_ref(text, stops, inside)
 
 
