@@ -34,6 +34,7 @@ ends when the process that started it ends, even by ``kill -9``
 from __future__ import annotations
 
 import ctypes
+import functools
 import itertools
 import logging
 import multiprocessing
@@ -103,10 +104,48 @@ def die_with_parent(parent: int, parent_main_thread: int | None = None) -> None:
     threading.Thread(target=watch, name="planecho-parent-watch", daemon=True).start()
 
 
+_HELD: list = []  # the logging handlers whose locks this process holds while it forks
+
+
+def _logging_handlers() -> list:
+    found = dict.fromkeys(logging.getLogger().handlers)
+    for logger in list(logging.Logger.manager.loggerDict.values()):
+        if isinstance(logger, logging.Logger):
+            found.update(dict.fromkeys(logger.handlers))
+    return [h for h in found if getattr(h, "lock", None) is not None]
+
+
+def _hold_handlers() -> None:
+    _HELD[:] = _logging_handlers()
+    for h in _HELD:
+        h.acquire()
+
+
+def _release_handlers() -> None:
+    for h in reversed(_HELD):
+        h.release()
+    _HELD.clear()
+
+
+@functools.cache
+def guard_logging_across_forks() -> None:
+    """Fork only when no thread is writing a log record (once per process, for every fork after).
+
+    A process forked while another of its threads is inside a logging handler
+    inherits the handler's stream with its internal lock taken, and hangs at its
+    first log line (Dask's event loop logs from its own thread while a local
+    cluster forks its workers; seen as a test run that never ended).  The
+    standard library gives the child fresh handler locks, not fresh stream
+    locks: so every handler's lock is held across the fork, which waits for a
+    record being written to be done."""
+    os.register_at_fork(before=_hold_handlers, after_in_parent=_release_handlers, after_in_child=_HELD.clear)
+
+
 def fork_pool(workers: int = 1) -> ProcessPoolExecutor:
     """A :class:`~concurrent.futures.ProcessPoolExecutor` of forked processes
     (they start at the first ``submit`` and inherit this process's memory as it
     is then) that end when this process ends."""
+    guard_logging_across_forks()
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=die_with_parent,
                                initargs=(os.getpid(), threading.main_thread().ident))

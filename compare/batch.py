@@ -477,6 +477,9 @@ def local_client(workers: int | None = None, *, dashboard: bool = True, lexicon_
         del os.environ["MALLOC_TRIM_THRESHOLD_"]
     config = dict(LOCAL_CLUSTER_CONFIG)
     if sys.platform.startswith("linux"):  # elsewhere fork is unsafe (macOS) or missing (Windows)
+        from align.forked import guard_logging_across_forks
+
+        guard_logging_across_forks()  # the cluster's event loop logs while its nannies fork
         _load_engine(lexicon_files, generic_files)
         config["distributed.worker.multiprocessing-method"] = "fork"
     with dask.config.set(config):  # the nannies hand it on to their worker processes

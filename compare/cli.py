@@ -616,9 +616,13 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, out_di
                 except PlanechoError as e:
                     if strict:
                         raise
+                    if len(children) == 1:
+                        raise  # nothing else to score: the user's error
                     why = str(e) if str(e).startswith(f"{c}:") else f"{c}: {e}"  # the reason names the file
                     log.warning("skipped %s", escape_text(why))
                     problems.append(e)
+            if not kids:
+                raise PlanechoError(f"none of the {len(children)} CHILD documents can be read (listed above)")
             pairs = [(parent, c) for c in kids]
             keep(ws, {"parent": parent, **{f"child {i}": c for i, c in enumerate(kids)}})  # the worker forks with them
             keys = [("parent", f"child {i}") for i in range(len(kids))]

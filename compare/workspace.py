@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from align.reading.corpus import DocumentEntry, Manifest, Pair, default_manifest_path, load_manifest
@@ -84,6 +84,8 @@ class Workspace:
         """A manifest id, a manifest entry or a path; loaded once (and cached on disk)."""
         entry = ref if isinstance(ref, DocumentEntry) else resolve(ref, self.manifest)
         in_manifest = entry.id in self.manifest
+        if not in_manifest and any(d.doc_id == entry.id and d.entry.file != entry.file for d in self._extra.values()):
+            entry = replace(entry, id=str(entry.file))  # another file of the same name was given: its whole path
         key = entry.id if in_manifest else str(entry.file)
         doc = self._docs.get(key) or self._extra.get(key)
         if doc is not None:
@@ -96,6 +98,10 @@ class Workspace:
             doc = load_document(entry, manifest=self.manifest, encoding=self.encoding)
             if ckey:
                 self.cache.put("documents", ckey, doc)
+        if not doc.units(self.settings.unit):  # it would score 0 % against anything, silently
+            name = entry.id if in_manifest else os.fspath(entry.file)
+            self.warn(f"{name}: no body text found (its text was read as a title, headings or removed "
+                      f"parts); `planecho clean {name}` shows how it was read")
         if in_manifest:
             self._docs[key] = doc
         else:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from align.reading.clean import Cleaned, clean_text
@@ -187,7 +187,11 @@ def resolve(ref: str | os.PathLike, manifest: Manifest | None = None) -> Documen
     if manifest is not None and ref_s in manifest:
         return manifest.get(ref_s)
     if Path(ref_s).exists():
-        return entry_for_path(ref_s)
+        entry = entry_for_path(ref_s)
+        if manifest is not None and entry.id in manifest and manifest.get(entry.id).file != entry.file:
+            # a file named like a manifest document but another file: known by its path, not that id
+            entry = replace(entry, id=ref_s)
+        return entry
     if manifest is None:
         try:
             manifest = load_manifest(default_manifest_path())

@@ -409,3 +409,29 @@ def test_strict_is_refused_with_a_batch(small_corpus: Path, env: dict[str, str])
                  "--strict", cwd=small_corpus)
     assert_one_line_error(r, "--strict", "--out")
     assert not (small_corpus / "o").exists()
+
+
+def test_files_given_by_path_keep_names_of_their_own(small_corpus: Path, env: dict[str, str]) -> None:
+    """A file named like a manifest document (but another file) is not that document; two files of
+    one name are two plans."""
+    for folder in ("other", "a", "b"):
+        (small_corpus / folder).mkdir()
+    (small_corpus / "other" / "child.txt").write_text(PLAN, encoding="utf-8")
+    (small_corpus / "a" / "x.txt").write_text(PLAN, encoding="utf-8")
+    (small_corpus / "b" / "x.txt").write_text(PLAN.replace("75%", "70%"), encoding="utf-8")
+    r = planecho(env, "score", "child", "other/child.txt", "a/x.txt", "b/x.txt", "--parent", "parent", "--no-cache",
+                 "--manifest", str(small_corpus / "manifest.toml"), cwd=small_corpus)
+    assert r.returncode == 0, r.stderr
+    ids = [row["child_doc"] for row in csv.DictReader(r.stdout.splitlines())]
+    assert ids[:2] == ["child", "other/child.txt"] and len(set(ids)) == 4 and ids[2] == "x"
+
+
+def test_a_plan_with_no_body_text_is_warned_about(tmp_path: Path, env: dict[str, str]) -> None:
+    title_only = tmp_path / "title.txt"
+    title_only.write_text("# 临海市国民经济和社会发展第十四个五年规划纲要\n", encoding="utf-8")
+    plan = tmp_path / "plan.txt"
+    plan.write_text(PLAN, encoding="utf-8")
+    r = planecho(env, "score", str(title_only), "--parent", str(plan), "--no-cache")
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    warned = [line for line in r.stderr.splitlines() if "no body text found" in line]
+    assert len(warned) == 1 and str(title_only) in warned[0] and "planecho clean" in warned[0]

@@ -133,3 +133,51 @@ def test_a_worker_that_died_before_its_jobs_leaves_them_here(caplog):
         assert not w.parallel
     assert out == {i: (i, os.getpid()) for i in range(5)}
     assert "stopped; its work is done in the main process" in caplog.text
+
+
+def test_a_fork_waits_for_a_log_record_being_written():
+    """A process forked while another thread is inside a logging handler would inherit the handler's
+    stream locked, and hang at its first log line: the fork waits for the record to be written."""
+    import logging
+    import multiprocessing
+    import threading
+
+    from align.forked import guard_logging_across_forks
+
+    writing, may_finish = threading.Event(), threading.Event()
+
+    class SlowHandler(logging.Handler):
+        def emit(self, record):
+            writing.set()
+            may_finish.wait(5)
+
+    handler = SlowHandler()
+    log = logging.getLogger("planecho-test-fork")
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        guard_logging_across_forks()
+        writer = threading.Thread(target=log.warning, args=("a record",))
+        writer.start()
+        assert writing.wait(5)
+        forked = []
+
+        def fork() -> None:
+            child = multiprocessing.get_context("fork").Process(target=logging.getLogger("planecho-test-fork").info,
+                                                                args=("in the child",))
+            child.start()
+            forked.append(child)
+
+        forker = threading.Thread(target=fork)
+        forker.start()
+        forker.join(0.5)
+        assert forker.is_alive()  # the fork waits while the record is being written
+        may_finish.set()
+        forker.join(10)
+        writer.join(10)
+        assert not forker.is_alive() and forked
+        forked[0].join(10)
+        assert forked[0].exitcode == 0
+    finally:
+        may_finish.set()
+        log.removeHandler(handler)
