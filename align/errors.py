@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from align.textnorm import escape_text
+
 
 class PlanechoError(Exception):
     """A user-facing error: bad input, bad manifest, unwritable output."""
@@ -15,7 +17,8 @@ class PlanechoError(Exception):
 
     def __init__(self, message: str, *, path: str | Path | None = None) -> None:
         self.path = str(path) if path is not None else None
-        super().__init__(f"{self.path}: {message}" if self.path else message)
+        # the path as one line whatever it holds (a newline, a terminal escape): the message is one line
+        super().__init__(f"{escape_text(self.path)}: {message}" if self.path else message)
 
 
 def os_reason(exc: BaseException) -> str:

@@ -152,3 +152,19 @@ def display_width(text: str) -> int:
         eaw = unicodedata.east_asian_width
         wide += sum(1 for ch in rest if ch > "\x7f" and eaw(ch) in "WF")
     return len(text) + wide
+
+
+#: control characters and bidirectional marks: escaped wherever text is shown in a terminal line
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_text(text: str, *, quotes: bool = False) -> str:
+    r"""``text`` with control characters written as escapes (``\n``, ``\u001b``).
+
+    >>> escape_text("id\nx")
+    'id\\nx'
+    """
+    if quotes:
+        text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return CONTROL.sub(lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04x}"), text)

@@ -609,8 +609,8 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
     skipped = sum(1 for pc in pairs if pc in keys and keys[pc] in done)
     tick = _Progress(progress, len(pairs), skipped)
     fresh: dict[str, dict[str, object]] = {}  # key → score row of the pairs scored now (the others are read back)
-    if skipped:
-        tick(f"{skipped} pairs already scored", 0)
+    # the total at once (a progress bar shows it before the cluster is up)
+    tick(f"{skipped} pairs already scored" if skipped else "starting", 0)
     for (p, c), reason in failures.items():
         tick(f"cannot score {c} ← {p}")
     if todo:

@@ -19,6 +19,7 @@ from typing import Optional
 import click
 
 from align.errors import PlanechoError
+from align.textnorm import escape_text
 
 log = logging.getLogger("planecho")
 
@@ -70,6 +71,11 @@ def _load(ref: str, manifest_path: Optional[Path], encoding: Optional[str] = Non
 
     manifest = _manifest(manifest_path) if manifest_path is not None else None
     return load_document(ref, manifest=manifest, encoding=encoding)
+
+
+def _shown(path) -> str:
+    """A path as shown in a message line (control characters escaped)."""
+    return escape_text(str(path))
 
 
 def _stdout_console():
@@ -200,7 +206,6 @@ def corpus(manifest_path: Optional[Path], strict: bool) -> int:
         except PlanechoError as e:
             if strict:
                 raise
-            from align.reading.corpus import escape_text
 
             log.warning("skipped %s: %s", entry.id, escape_text(str(e)))
             failed += 1
@@ -330,7 +335,7 @@ def align(parent_ref: str, child_ref: str, output: Optional[Path], force: bool, 
     if output is not None:
         meta = {"parent": parent.doc_id, "child": child.doc_id, "settings": ws.settings.to_dict()}
         write_table(table, output, meta=meta)
-        click.echo(f"planecho: wrote {len(table)} rows to {output}", err=True)
+        click.echo(f"planecho: wrote {len(table)} rows to {_shown(output)}", err=True)
         return
     render_alignment(a, _stdout_console(), limit=limit)
 
@@ -494,7 +499,7 @@ FORMAT_OPTION = click.option("--format", "formats", default="csv,xlsx,parquet,js
 def _formats(value: str) -> tuple[str, ...]:
     from compare.export import FORMATS
 
-    out = tuple(f.strip().lower().lstrip(".") for f in value.split(",") if f.strip())
+    out = tuple(dict.fromkeys(f.strip().lower().lstrip(".") for f in value.split(",") if f.strip()))  # once each
     bad = [f for f in out if f not in FORMATS]
     if bad or not out:
         raise PlanechoError(f"--format: unknown format {', '.join(bad) or '(none)'}; use {', '.join(FORMATS)}")
@@ -517,9 +522,10 @@ def run(manifest_path: Optional[Path], out_dir: Path, unit: str, strict: bool, n
 
     ws, results, written = _run(manifest_path, out_dir, ("csv", "xlsx", "parquet", "jsonl"), True, unit, no_cache,
                                 strict)
-    click.echo(f"planecho: wrote {len(written)} files to {out_dir}/ (reports: {out_dir}/reports/index.html)", err=True)
+    click.echo(f"planecho: wrote {len(written)} files to {_shown(out_dir)}/ "
+               f"(reports: {_shown(out_dir)}/reports/index.html)", err=True)
     render_run_summary(results, _stdout_console())
-    return _problems_status(results.problems, f"{out_dir}/tables/problems.csv")
+    return _problems_status(results.problems, f"{_shown(out_dir)}/tables/problems.csv")
 
 
 def _problems_status(problems: list, where: str) -> int:
@@ -547,8 +553,8 @@ def export(manifest_path: Optional[Path], out_dir: Path, formats: str, reports: 
     """
     fmts = _formats(formats)
     _, results, written = _run(manifest_path, out_dir, fmts, reports, unit, no_cache, strict)
-    click.echo(f"planecho: wrote {len(written)} files to {out_dir}/", err=True)
-    return _problems_status(results.problems, f"{out_dir}/tables/problems.*")
+    click.echo(f"planecho: wrote {len(written)} files to {_shown(out_dir)}/", err=True)
+    return _problems_status(results.problems, f"{_shown(out_dir)}/tables/problems.*")
 
 
 @app.command()
@@ -578,7 +584,6 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, out_di
       planecho score --manifest corpora/manifest.toml --format jsonl
       planecho score --manifest big/manifest.toml --out scores/ --workers 8
     """
-    from align.reading.corpus import escape_text
     from compare.score import score_in_worker, score_pair
     from compare.sidework import SideWorker, keep
 
@@ -597,8 +602,8 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, out_di
         df, failed = _score_batch(children, parent_ref, out_dir, workers, scheduler, unit, manifest_path, no_cache)
         _write_scores(df.to_dict("records"), fmt)
         if failed:
-            click.echo(f"planecho: {failed} pairs not scored (listed above and in {out_dir}/failures.csv): mend "
-                       f"what the reasons name and run the same command again to score them; exit status "
+            click.echo(f"planecho: {failed} pairs not scored (listed above and in {_shown(out_dir)}/failures.csv): "
+                       f"mend what the reasons name and run the same command again to score them; exit status "
                        f"{EXIT_PROBLEMS}", err=True)
             return EXIT_PROBLEMS
         return 0
@@ -684,7 +689,6 @@ def _write_scores(rows: list[dict], fmt: str) -> None:
 
 def _warn_failed(ws) -> None:
     """One line per document left out: ``planecho: skipped ID: FILE: REASON``."""
-    from align.reading.corpus import escape_text
 
     for doc_id, e in ws.failed.items():
         log.warning("skipped %s: %s", doc_id, escape_text(str(e)))
@@ -729,7 +733,8 @@ def _score_batch(children, parent_ref, out_dir: Path, workers, scheduler, unit: 
     for r in result.failures.itertuples():
         click.echo(f"planecho: not scored: {r.child_doc} ← {r.parent_doc}: {r.reason}", err=True)
     click.echo(f"planecho: {result.computed} pairs scored, {result.skipped} already done, "
-               f"{len(result.failures)} failed; results in {out_dir}/scores/ and {out_dir}/summary.csv", err=True)
+               f"{len(result.failures)} failed; results in {_shown(out_dir)}/scores/ and "
+               f"{_shown(out_dir)}/summary.csv", err=True)
     return result.summary, len(result.failures)
 
 
@@ -828,7 +833,6 @@ def tui(docs: tuple[str, ...], manifest_path: Optional[Path], out_dir: Path, no_
 def _print_error(message: str) -> None:
     """``planecho: error: …`` on stderr; control characters escaped, so each line
     of the message (a manifest's problems are one per line) stays one line."""
-    from align.reading.corpus import escape_text
 
     lines = [escape_text(line) for line in message.split("\n")]
     print("planecho: error: " + "\n".join(lines), file=sys.stderr)
@@ -841,8 +845,10 @@ def main(argv: list[str] | None = None) -> None:
         rv = app.main(args=argv, standalone_mode=False, prog_name="planecho")
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
-    except click.ClickException as e:
-        e.show(file=sys.stderr)
+    except click.ClickException as e:  # a usage error: one line too, naming the command's help
+        ctx = getattr(e, "ctx", None)
+        where = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+        _print_error(" ".join(e.format_message().split()) + where)
         sys.exit(2)
     except click.exceptions.Abort:
         print("planecho: aborted", file=sys.stderr)

@@ -389,6 +389,10 @@ def check_output_folder(out: str | os.PathLike) -> Path:
         raise ExportError(f"cannot create the output folder: {e.strerror or e}", path=out.parent) from None
     if not os.access(out.parent, os.W_OK | os.X_OK):
         raise ExportError("cannot write the output folder here: permission denied", path=out.parent)
+    try:  # and it can really be written (a read-only file system, /proc): a folder made and removed
+        os.rmdir(tempfile.mkdtemp(prefix=f".{out.name}{STAGING}-check-", dir=out.parent))
+    except OSError as e:
+        raise ExportError(f"cannot write the output folder here: {e.strerror or e}", path=out.parent) from None
     return out
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from align.reading.corpus import escape_text
+from align.textnorm import escape_text
 from align.errors import ExportError, InputError, PlanechoError
 
 from . import divergence

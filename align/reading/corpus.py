@@ -25,6 +25,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from align.errors import InputError, ManifestError, os_reason
+from align.textnorm import CONTROL, escape_text
 
 log = logging.getLogger(__name__)
 
@@ -324,7 +325,7 @@ class _Checker:
                 bad(key, f"{key} must be a string, not {_toml_type(table[key])}; quote it")
             elif key in table and key in _REQUIRED and not table[key].strip() and key != "id":
                 bad(key, f"{key} is empty; fill it in")
-            elif key in ("title", "region", "level") and key in table and (m := _CONTROL.search(table[key])):
+            elif key in ("title", "region", "level") and key in table and (m := CONTROL.search(table[key])):
                 # shown in terminals, reports and file metadata: no escape sequences, one line
                 bad(key, f"{key} {_q(table[key])} contains the control character {_q(m.group())[1:-1]}; "
                     "remove it")
@@ -489,8 +490,6 @@ def _q(value: object) -> str:
 
 #: Control characters (C0, DEL, C1), line and paragraph separators and the
 #: bidirectional overrides that can reorder what a terminal shows.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 #: Characters no file name on Windows, macOS or Linux may hold (or that a shell misreads).
 _RESERVED = set('/\\:*?"<>|')
 #: An id becomes part of output file names (``<child>__<parent>.html``): at most this many UTF-8 bytes.
@@ -498,17 +497,6 @@ MAX_ID_BYTES = 100
 #: A file name component longer than this many UTF-8 bytes no common file system stores.
 MAX_NAME_BYTES = 255
 MAX_PATH_BYTES = 4096
-
-
-def escape_text(text: str, *, quotes: bool = False) -> str:
-    r"""``text`` with control characters written as escapes (``\n``, ``\u001b``).
-
-    >>> escape_text("id\nx")
-    'id\\nx'
-    """
-    if quotes:
-        text = text.replace("\\", "\\\\").replace('"', '\\"')
-    return _CONTROL.sub(lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
 
 
 def id_problem(doc_id: str) -> str | None:
@@ -522,7 +510,7 @@ def id_problem(doc_id: str) -> str | None:
     """
     if not doc_id:
         return "it is empty"
-    if m := _CONTROL.search(doc_id):
+    if m := CONTROL.search(doc_id):
         return f"it contains the control character {_q(m.group())[1:-1]}"
     if any(c.isspace() for c in doc_id):
         return "it contains a space"
@@ -541,7 +529,7 @@ def file_name_problem(file: str) -> str | None:
     >>> file_name_problem("plans/a.txt") is None, file_name_problem("a\x00.txt")
     (True, 'it contains the control character \\u0000')
     """
-    if m := _CONTROL.search(file):
+    if m := CONTROL.search(file):
         return f"it contains the control character {_q(m.group())[1:-1]}"
     if len(file.encode("utf-8")) > MAX_PATH_BYTES:
         return f"the path is over {MAX_PATH_BYTES} bytes long"

@@ -435,3 +435,25 @@ def test_a_plan_with_no_body_text_is_warned_about(tmp_path: Path, env: dict[str,
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
     warned = [line for line in r.stderr.splitlines() if "no body text found" in line]
     assert len(warned) == 1 and str(title_only) in warned[0] and "planecho clean" in warned[0]
+
+
+def test_a_path_holding_a_newline_or_an_escape_stays_on_one_line(tmp_path: Path, env: dict[str, str]) -> None:
+    r = planecho(env, "segment", str(tmp_path / "a\x1b[31mred\nx.txt"))
+    line = assert_one_line_error(r, "\\u001b[31mred\\nx.txt")
+    assert "\x1b" not in line
+
+
+@pytest.mark.parametrize("args, words", [(("score", "--nosuch"), ("--nosuch", "planecho score --help")),
+                                         (("align", "-p", "a", "-c", "b", "--limit", "-1"), ("--limit",)),
+                                         (("nosuchcommand",), ("nosuchcommand", "planecho --help"))])
+def test_a_usage_error_is_one_line_naming_the_help(env: dict[str, str], args: tuple[str, ...],
+                                                   words: tuple[str, ...]) -> None:
+    assert_one_line_error(planecho(env, *args), *words)
+
+
+def test_a_format_named_twice_is_written_once(small_corpus: Path, env: dict[str, str]) -> None:
+    out = small_corpus / "out"
+    r = planecho(env, "export", "--manifest", str(small_corpus / "manifest.toml"), "--out", str(out),
+                 "--format", "csv,CSV,.csv", "--no-reports", "--no-cache", cwd=small_corpus)
+    assert r.returncode == 0, r.stderr
+    assert (out / "tables" / "scores.csv").exists() and not list((out / "tables").glob("*.xlsx"))

@@ -29,7 +29,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align.reading.corpus import escape_text, load_manifest
+from align.reading.corpus import load_manifest
+from align.textnorm import escape_text
 from align.errors import ExportError, InputError, ManifestError
 from helpers import assert_one_line_error as _one_line_error
 
