@@ -154,7 +154,8 @@ def display_width(text: str) -> int:
     return len(text) + wide
 
 
-#: control characters and bidirectional marks: escaped wherever text is shown in a terminal line
+#: Control characters (C0, DEL, C1), line and paragraph separators and the bidirectional overrides
+#: that can reorder what a terminal shows: escaped wherever text is shown in a terminal line
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 

@@ -689,7 +689,6 @@ def _write_scores(rows: list[dict], fmt: str) -> None:
 
 def _warn_failed(ws) -> None:
     """One line per document left out: ``planecho: skipped ID: FILE: REASON``."""
-
     for doc_id, e in ws.failed.items():
         log.warning("skipped %s: %s", doc_id, escape_text(str(e)))
 
@@ -833,7 +832,6 @@ def tui(docs: tuple[str, ...], manifest_path: Optional[Path], out_dir: Path, no_
 def _print_error(message: str) -> None:
     """``planecho: error: …`` on stderr; control characters escaped, so each line
     of the message (a manifest's problems are one per line) stays one line."""
-
     lines = [escape_text(line) for line in message.split("\n")]
     print("planecho: error: " + "\n".join(lines), file=sys.stderr)
 

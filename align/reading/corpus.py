@@ -488,8 +488,6 @@ def _q(value: object) -> str:
     return '"' + escape_text(str(value), quotes=True) + '"'
 
 
-#: Control characters (C0, DEL, C1), line and paragraph separators and the
-#: bidirectional overrides that can reorder what a terminal shows.
 #: Characters no file name on Windows, macOS or Linux may hold (or that a shell misreads).
 _RESERVED = set('/\\:*?"<>|')
 #: An id becomes part of output file names (``<child>__<parent>.html``): at most this many UTF-8 bytes.
