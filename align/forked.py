@@ -104,27 +104,33 @@ def die_with_parent(parent: int, parent_main_thread: int | None = None) -> None:
     threading.Thread(target=watch, name="planecho-parent-watch", daemon=True).start()
 
 
-_HELD: list = []  # the logging handlers whose locks this process holds while it forks
+_FORKING = threading.local()  # per forking thread (two threads may fork at once): the handlers it holds
 
 
 def _logging_handlers() -> list:
+    """Every logging handler of the process, in one order for every thread (no two forking threads
+    take two locks in opposite orders)."""
     found = dict.fromkeys(logging.getLogger().handlers)
     for logger in list(logging.Logger.manager.loggerDict.values()):
         if isinstance(logger, logging.Logger):
             found.update(dict.fromkeys(logger.handlers))
-    return [h for h in found if getattr(h, "lock", None) is not None]
+    return sorted((h for h in found if getattr(h, "lock", None) is not None), key=id)
 
 
 def _hold_handlers() -> None:
-    _HELD[:] = _logging_handlers()
-    for h in _HELD:
+    held = _FORKING.held = _logging_handlers()
+    for h in held:
         h.acquire()
 
 
 def _release_handlers() -> None:
-    for h in reversed(_HELD):
+    for h in reversed(getattr(_FORKING, "held", ())):
         h.release()
-    _HELD.clear()
+    _FORKING.held = []
+
+
+def _forget_handlers() -> None:  # in the child: the standard library gave it fresh handler locks
+    _FORKING.held = []
 
 
 @functools.cache
@@ -138,7 +144,7 @@ def guard_logging_across_forks() -> None:
     standard library gives the child fresh handler locks, not fresh stream
     locks: so every handler's lock is held across the fork, which waits for a
     record being written to be done."""
-    os.register_at_fork(before=_hold_handlers, after_in_parent=_release_handlers, after_in_child=_HELD.clear)
+    os.register_at_fork(before=_hold_handlers, after_in_parent=_release_handlers, after_in_child=_forget_handlers)
 
 
 def fork_pool(workers: int = 1) -> ProcessPoolExecutor:

@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from align.reading.corpus import DocumentEntry, Manifest, default_manifest_path, load_manifest
-from align.errors import PlanechoError
+from align.errors import PlanechoError, os_reason
 
 from .score import SCORE_COLUMNS
 
@@ -389,6 +389,14 @@ def _claim(out: Path, job: BatchJob, pairs_given: bool) -> None:
         raise PlanechoError(f"not the job file of planecho's batch scorer ({type(e).__name__}); move it out of "
                             f"{out}", path=path) from None
     if theirs is None:
+        from .export import LISTING
+
+        if (out / LISTING).exists():
+            raise PlanechoError("holds the results of `planecho run` or `export`; give the batch its own --out "
+                                "folder", path=out)
+        if not (out / SCORES_DIR).is_dir() and any((out / f).exists() for f in ("summary.csv", "failures.csv")):
+            raise PlanechoError("holds a summary.csv or failures.csv that no batch wrote (a batch writes its own "
+                                "there); give the batch its own --out folder", path=out)
         with atomic_path(path) as tmp:
             tmp.write_text(json.dumps(mine, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         return
@@ -591,6 +599,10 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
     job = BatchJob(m, settings or Settings(), tuple(map(str, lexicon_files)), tuple(map(str, generic_files)),
                    encoding, use_cache, fixes)
     out = Path(out_dir)
+    try:
+        out.resolve()
+    except (OSError, RuntimeError) as e:  # a symbolic link loop
+        raise PlanechoError(f"cannot be an output folder: {os_reason(e)}", path=out) from None
     if out.exists() and not out.is_dir():
         raise PlanechoError("--out: not a folder", path=out)
     scores = out / SCORES_DIR

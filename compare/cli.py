@@ -473,12 +473,11 @@ class _Stages:
 
 
 def _run(manifest_path, out_dir: Path, formats, reports: bool, unit: str, no_cache: bool, strict: bool = False):
-    from compare.export import check_output_folder
-    from compare.run import compute, write_outputs
+    from compare.run import check_output, compute, write_outputs
 
     ws = _workspace(manifest_path, unit, no_cache=no_cache)
     ws.strict = strict
-    check_output_folder(out_dir)  # an unusable --out fails before any work
+    check_output(ws, out_dir)  # an unusable --out fails before any work
     n_steps = len(ws.pairs()) * (2 if reports else 1) + 5
     renderer = None
     if reports:

@@ -389,10 +389,14 @@ def check_output_folder(out: str | os.PathLike) -> Path:
         raise ExportError(f"cannot create the output folder: {e.strerror or e}", path=out.parent) from None
     if not os.access(out.parent, os.W_OK | os.X_OK):
         raise ExportError("cannot write the output folder here: permission denied", path=out.parent)
-    try:  # and it can really be written (a read-only file system, /proc): a folder made and removed
-        os.rmdir(tempfile.mkdtemp(prefix=f".{out.name}{STAGING}-check-", dir=out.parent))
-    except OSError as e:
-        raise ExportError(f"cannot write the output folder here: {e.strerror or e}", path=out.parent) from None
+    if out.is_dir() and os.path.ismount(out):
+        raise ExportError("is a mount point, which a run cannot replace as a whole; give a folder inside it",
+                          path=out)
+    for where in (out.parent, out) if out.is_dir() else (out.parent,):
+        try:  # and it can really be written (a read-only file system, /proc): a folder made and removed
+            os.rmdir(tempfile.mkdtemp(prefix=f".{out.name}{STAGING}-check-", dir=where))
+        except OSError as e:
+            raise ExportError(f"cannot write the output folder here: {e.strerror or e}", path=where) from None
     return out
 
 
@@ -413,16 +417,20 @@ def staged_folder(out: str | os.PathLike, *, owned: frozenset[str]) -> Iterator[
     >>> import tempfile
     >>> d = Path(tempfile.mkdtemp())
     >>> _ = (d / "out").mkdir(), (d / "out" / "old.csv").write_text("1"), (d / "out" / "notes.txt").write_text("mine")
-    >>> with staged_folder(d / "out", owned=frozenset({"old.csv", "new.csv", "tables"})) as stage:
-    ...     _ = (stage / "new.csv").write_text("2"), (stage / "tables").mkdir(), (stage / "tables" / "a.csv").write_text("3")
+    >>> owned = frozenset({"old.csv", "new.csv", "tables"})
+    >>> with staged_folder(d / "out", owned=owned) as stage:
+    ...     _ = (stage / "new.csv").write_text("2"), (stage / "tables").mkdir()
+    ...     _ = (stage / "tables" / "a.csv").write_text("3")
     >>> _ = (d / "out" / "tables" / "mine.csv").write_text("my table")
-    >>> with staged_folder(d / "out", owned=frozenset({"old.csv", "new.csv", "tables"})) as stage:
-    ...     _ = (stage / "new.csv").write_text("2"), (stage / "tables").mkdir(), (stage / "tables" / "b.csv").write_text("4")
+    >>> with staged_folder(d / "out", owned=owned) as stage:
+    ...     _ = (stage / "new.csv").write_text("2"), (stage / "tables").mkdir()
+    ...     _ = (stage / "tables" / "b.csv").write_text("4")
     >>> sorted(p.name for p in (d / "out").iterdir()), sorted(p.name for p in (d / "out" / "tables").iterdir())
     (['.planecho-files', 'new.csv', 'notes.txt', 'tables'], ['b.csv', 'mine.csv'])
     >>> sorted(p.name for p in d.iterdir())
     ['out']
     """
+    import shutil
     import tempfile
 
     out = check_output_folder(out)
@@ -446,8 +454,9 @@ def staged_folder(out: str | os.PathLike, *, owned: frozenset[str]) -> Iterator[
                 _write_listing(stage)
                 os.rename(stage, out)
                 return
-        except OSError as e:
-            raise ExportError(f"cannot put the results in place: {e.strerror or e}", path=out) from None
+        except OSError as e:  # shutil.Error (carrying files over) lists every file: the first says enough
+            why = e.strerror or (str(e.args[0][0][2]) if isinstance(e, shutil.Error) and e.args and e.args[0] else e)
+            raise ExportError(f"cannot put the results in place: {why}", path=out) from None
     except BaseException:
         _remove_tree(stage)
         raise

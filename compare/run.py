@@ -28,6 +28,7 @@ Output layout (``DIR`` = ``--out``, default ``outputs/``)::
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -262,6 +263,24 @@ def _compute(ws: Workspace, progress: Callable[[str], None] | None, renderer: Re
 OWNED = frozenset({"summary.csv", "planecho.xlsx", "corpus.csv", "tables", "figures", "reports", "units"})
 
 
+def check_output(ws: Workspace, out_dir: str | Path) -> Path:
+    """The real path of a run's output folder (:func:`~compare.export.check_output_folder`), refused
+    when the run writes where it reads: a file of the run's (the manifest, a plan, the corrections, a
+    lexicon) inside one of the folders a run replaces, or named like a file it writes."""
+    from .export import check_output_folder
+
+    out = check_output_folder(out_dir)
+    for f in ws.input_files():
+        try:
+            rel = Path(os.path.realpath(f)).relative_to(out)
+        except ValueError:
+            continue
+        if rel.parts and rel.parts[0] in OWNED:
+            raise ExportError(f"holds {rel.as_posix()}, which this run reads and would replace; give the results "
+                              "another folder", path=out)
+    return out
+
+
 def write_outputs(ws: Workspace, results: Results, out_dir: str | Path, *, formats=FORMATS, reports: bool = True,
                   progress: Callable[[str], None] | None = None) -> list[Path]:
     """Write tables (each format), the workbook, figures, reports and unit tables.
@@ -279,7 +298,7 @@ def write_outputs(ws: Workspace, results: Results, out_dir: str | Path, *, forma
     import pandas as pd
 
     step = progress or (lambda msg: None)
-    out = Path(out_dir)
+    out = check_output(ws, out_dir)
     docs = load_documents(ws)
     per_doc: dict[str, pd.DataFrame] = {}
     for d in docs.values():

@@ -17,6 +17,7 @@ from pathlib import Path
 from align.reading.corpus import DocumentEntry, Manifest, Pair, default_manifest_path, load_manifest
 from align.reading.document import Document, load_document, resolve
 from align.errors import AlignError, PlanechoError
+from align.textnorm import escape_text
 from align.retrieval.lexicon import GENERIC_FILE, LEXICON_FILE
 from align.decisions.match import ENGINE_VERSION, Settings
 from align.decisions.result import Alignment
@@ -85,7 +86,7 @@ class Workspace:
         entry = ref if isinstance(ref, DocumentEntry) else resolve(ref, self.manifest)
         in_manifest = entry.id in self.manifest
         if not in_manifest and any(d.doc_id == entry.id and d.entry.file != entry.file for d in self._extra.values()):
-            entry = replace(entry, id=str(entry.file))  # another file of the same name was given: its whole path
+            entry = replace(entry, id=escape_text(str(entry.file)))  # another file of the same name: its whole path
         key = entry.id if in_manifest else str(entry.file)
         doc = self._docs.get(key) or self._extra.get(key)
         if doc is not None:
@@ -99,9 +100,11 @@ class Workspace:
             if ckey:
                 self.cache.put("documents", ckey, doc)
         if not doc.units(self.settings.unit):  # it would score 0 % against anything, silently
-            name = entry.id if in_manifest else os.fspath(entry.file)
+            name = entry.id if in_manifest else escape_text(os.fspath(entry.file))
+            where = (f" --manifest {escape_text(str(self.manifest.path))}"
+                     if in_manifest and self.manifest.path != default_manifest_path().resolve() else "")
             self.warn(f"{name}: no body text found (its text was read as a title, headings or removed "
-                      f"parts); `planecho clean {name}` shows how it was read")
+                      f"parts); `planecho clean {name}{where}` shows how it was read")
         if in_manifest:
             self._docs[key] = doc
         else:

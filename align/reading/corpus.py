@@ -195,8 +195,9 @@ def entry_for_path(path: str | os.PathLike[str]) -> DocumentEntry:
         raise InputError("no such file", path=path)
     if p.is_dir():
         raise InputError("is a directory, not a document file", path=path)
+    name = escape_text(p.stem)  # shown in terminal lines and written in tables: one line, no escapes
     return DocumentEntry(
-        id=p.stem, title=p.stem, level="", region="", date="", file=p.resolve(), parents=()
+        id=name, title=name, level="", region="", date="", file=p.resolve(), parents=()
     )
 
 

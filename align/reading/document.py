@@ -21,6 +21,7 @@ from pathlib import Path
 from align.reading.clean import Cleaned, clean_text
 from align.reading.corpus import DocumentEntry, Manifest, default_manifest_path, entry_for_path, load_manifest
 from align.errors import InputError
+from align.textnorm import escape_text
 from align.reading.ingest import read_source
 from align.records import Annotation, Heading, Removal, Source, TableRecord, Unit
 from align.reading.segment import UNITS, clauses, sentences
@@ -190,7 +191,7 @@ def resolve(ref: str | os.PathLike, manifest: Manifest | None = None) -> Documen
         entry = entry_for_path(ref_s)
         if manifest is not None and entry.id in manifest and manifest.get(entry.id).file != entry.file:
             # a file named like a manifest document but another file: known by its path, not that id
-            entry = replace(entry, id=ref_s)
+            entry = replace(entry, id=escape_text(ref_s))
         return entry
     if manifest is None:
         try:

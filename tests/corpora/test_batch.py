@@ -303,3 +303,20 @@ def test_a_foreign_file_among_the_results_is_one_line_before_any_work(tmp_path, 
         score_batch(default_manifest_path(), tmp_path, workers=1, use_cache=False)
     assert name in str(caught.value) and "not a result file" in str(caught.value) and "\n" not in str(caught.value)
     assert not (tmp_path / "summary.csv").exists() and not (tmp_path / "job.json").exists()
+
+
+def test_a_batch_does_not_write_into_a_folder_of_another_command(tmp_path):
+    from align.errors import PlanechoError
+    from compare.export import LISTING
+
+    run_folder, mine = tmp_path / "run", tmp_path / "mine"
+    run_folder.mkdir()
+    (run_folder / LISTING).write_text("summary.csv\n", encoding="utf-8")
+    (run_folder / "summary.csv").write_text("from planecho run\n", encoding="utf-8")
+    mine.mkdir()
+    (mine / "summary.csv").write_text("my summary\n", encoding="utf-8")
+    for folder, words in ((run_folder, "planecho run"), (mine, "no batch wrote")):
+        with pytest.raises(PlanechoError, match=words):
+            score_batch(default_manifest_path(), folder, workers=1, use_cache=False)
+    assert (mine / "summary.csv").read_text(encoding="utf-8") == "my summary\n"
+    assert not (run_folder / "job.json").exists() and not (mine / "scores").exists()

@@ -457,3 +457,15 @@ def test_a_format_named_twice_is_written_once(small_corpus: Path, env: dict[str,
                  "--format", "csv,CSV,.csv", "--no-reports", "--no-cache", cwd=small_corpus)
     assert r.returncode == 0, r.stderr
     assert (out / "tables" / "scores.csv").exists() and not list((out / "tables").glob("*.xlsx"))
+
+
+def test_run_refuses_an_output_folder_that_holds_a_plan_it_reads(small_corpus: Path, env: dict[str, str]) -> None:
+    out = small_corpus / "out"
+    (out / "reports").mkdir(parents=True)
+    (small_corpus / "child.txt").rename(out / "reports" / "child.txt")
+    manifest = small_corpus / "manifest.toml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace('file = "child.txt"', 'file = "out/reports/child.txt"'), encoding="utf-8")
+    r = planecho(env, "run", "--manifest", str(manifest), "--out", str(out), "--no-cache", cwd=small_corpus)
+    assert_one_line_error(r, "reports/child.txt", "another folder")
+    assert (out / "reports" / "child.txt").exists()

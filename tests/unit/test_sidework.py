@@ -181,3 +181,44 @@ def test_a_fork_waits_for_a_log_record_being_written():
     finally:
         may_finish.set()
         log.removeHandler(handler)
+
+
+def test_threads_forking_at_once_leave_every_logging_handler_free(monkeypatch):
+    """Two threads forking at the same time (a local cluster's nannies start their workers so) each
+    hold and give back the handlers' locks: none is left taken."""
+    import logging
+    import multiprocessing
+    import threading
+    import time
+
+    from align import forked
+    from align.forked import guard_logging_across_forks
+
+    listed = forked._logging_handlers
+    monkeypatch.setattr(forked, "_logging_handlers", lambda: time.sleep(0.05) or listed())  # forks overlap
+
+    handler = logging.StreamHandler()
+    log = logging.getLogger("planecho-test-forks-at-once")
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        guard_logging_across_forks()
+
+        def fork_some() -> None:
+            for _ in range(8):
+                child = multiprocessing.get_context("fork").Process(target=int)
+                child.start()
+                child.join(10)
+
+        threads = [threading.Thread(target=fork_some) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(20)
+        assert not any(t.is_alive() for t in threads)  # no fork waits for a lock another one kept
+        free = threading.Thread(target=lambda: handler.acquire() or handler.release())
+        free.start()
+        free.join(5)
+        assert not free.is_alive()  # another thread takes the handler's lock at once
+    finally:
+        log.removeHandler(handler)
