@@ -5,6 +5,8 @@ with status 2; anything else is a bug and keeps its traceback.
 """
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from align.textnorm import escape_text
@@ -64,3 +66,20 @@ def read_utf8(path: Path, what: str) -> str:
         raise InputError(f"not UTF-8 text (expected {what})", path=path) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
+
+
+def json_lines(path: Path, what: str, item: str) -> Iterator[tuple[int, dict]]:
+    """Each non-blank line of a JSON-lines file the user gives, as (line number, object); a line that is
+    not a JSON object is an :class:`InputError` naming the file and the line (``what``: what the file
+    should be, ``item``: what a line should be).  Lines end at ``\n`` only: a JSON string may hold
+    U+2028, which ``str.splitlines`` would cut at."""
+    for n, line in enumerate(read_utf8(path, what).split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise InputError(f"line {n}: not {item} ({e})", path=path) from None
+        if not isinstance(d, dict):
+            raise InputError(f"line {n}: not {item} (not a JSON object)", path=path)
+        yield n, d

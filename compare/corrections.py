@@ -39,7 +39,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from align.errors import ExportError, InputError, read_utf8
+from align.errors import ExportError, InputError, json_lines
 
 if TYPE_CHECKING:
     from align.decisions.match import Link
@@ -149,15 +149,9 @@ def read(path: str | os.PathLike) -> list[Correction]:
         return []
     if not p.is_file():
         raise InputError("is not a file (expected a corrections .jsonl file)", path=p)
-    text = read_utf8(p, "a corrections .jsonl file")
     found: dict[tuple, Correction] = {}
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
+    for n, d in json_lines(p, "a corrections .jsonl file", "a correction"):
         try:
-            d = json.loads(line)
-            if not isinstance(d, dict):
-                raise ValueError("not a JSON object")
             missing = [k for k in _REQUIRED if k not in d]
             if missing:
                 raise ValueError(f"missing field {', '.join(missing)}")
@@ -171,7 +165,7 @@ def read(path: str | os.PathLike) -> list[Correction]:
                 if k not in _INT_FIELDS and not isinstance(v, str):
                     values[k] = "" if v is None else str(v)
             c = Correction(**values, line=n)
-        except (json.JSONDecodeError, ValueError, TypeError) as e:
+        except (ValueError, TypeError) as e:
             raise InputError(f"line {n}: not a correction ({e})", path=p) from None
         found.pop(c.key, None)
         found[c.key] = c

@@ -20,7 +20,6 @@ Each gold item is a child sentence with the parent passage it derives from
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections import Counter
@@ -28,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from align.errors import InputError, read_utf8
+from align.errors import InputError, json_lines
 
 GOLD_KINDS = ("verbatim", "paraphrase", "partial", "none")
 POSITIVE = ("verbatim", "paraphrase")
@@ -52,13 +51,8 @@ def read_gold(path: str | os.PathLike) -> list[GoldItem]:
     if not p.is_file():
         raise InputError("no such gold file" if not p.exists() else "is not a file", path=p)
     items = []
-    for n, line in enumerate(read_utf8(p, "a gold .jsonl file").split("\n"), 1):
-        if not line.strip():
-            continue
+    for n, d in json_lines(p, "a gold .jsonl file", "a gold item"):
         try:
-            d = json.loads(line)
-            if not isinstance(d, dict):
-                raise ValueError("not a JSON object")
             kind = d["kind"]
             if kind not in GOLD_KINDS:
                 raise ValueError(f"unknown kind {kind!r} (expected one of {', '.join(GOLD_KINDS)})")
@@ -67,7 +61,7 @@ def read_gold(path: str | os.PathLike) -> list[GoldItem]:
             _text_field("parent", d.get("parent"), optional=True)
             _text_field("note", d.get("note", ""))
             items.append(GoldItem(d["id"], d["child_doc"], d["parent_doc"], d["child"], d.get("parent"), kind, d.get("note", "")))
-        except (json.JSONDecodeError, KeyError, ValueError, TypeError) as e:
+        except (KeyError, ValueError, TypeError) as e:
             what = f"missing field {e}" if isinstance(e, KeyError) else str(e)
             raise InputError(f"line {n}: not a gold item ({what})", path=p) from None
     if not items:
