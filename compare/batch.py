@@ -612,6 +612,7 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
     failures: dict[tuple[str, str], str] = {}
     keys: dict[tuple[str, str], str] = {}
     digest = job_digest(job)
+    job = replace(job, token=_job_token(job, digest))  # the job's workspace in a worker
     for p, c in pairs:
         try:
             keys[(p, c)] = pair_key(job, m.get(p), m.get(c), digest)
@@ -637,10 +638,7 @@ def score_batch(source: str | os.PathLike | Manifest | Sequence[tuple[Any, Any]]
             except Exception as e:
                 if not _lost_cluster(e):
                     raise
-                raise PlanechoError(
-                    f"lost the Dask cluster ({type(e).__name__}: its scheduler stopped, or the connection to it "
-                    f"was lost); the {len(fresh)} pairs scored are kept in {scores}: run the same command again "
-                    "to score the rest") from None
+                raise _cluster_lost(len(fresh), scores) from None
         finally:
             if own:
                 cluster = client.cluster
@@ -700,7 +698,6 @@ def _run(client, job: BatchJob, todo: list[tuple[str, str]], keys: dict[tuple[st
     result stays in its worker, and Dask computes it again if that worker dies."""
     from distributed import as_completed
 
-    job = replace(job, token=_job_token(job, job_digest(job)))
     # the job as a task's result (not scattered data, which a cluster cannot make again when the
     # worker holding it dies): the workers copy it from one another as their tasks need it
     shared = client.submit(_the_job, job, key=f"job-{job.token[:32]}", pure=False)
@@ -784,11 +781,14 @@ def _run(client, job: BatchJob, todo: list[tuple[str, str]], keys: dict[tuple[st
         raise
     if pending:
         write(pending)
-    if cancelled:
-        raise PlanechoError(
-            f"the Dask cluster cancelled {len(cancelled)} pairs (its scheduler stopped, or the connection to it "
-            f"was lost); the {len(fresh)} pairs scored are kept in {scores}: run the same command again to "
-            "score the rest")
+    if cancelled:  # the cluster cancelled them
+        raise _cluster_lost(len(fresh), scores)
+
+
+def _cluster_lost(scored: int, scores: Path) -> PlanechoError:
+    """The error of a run whose cluster went away (see :func:`_lost_cluster`)."""
+    return PlanechoError(f"lost the Dask cluster (its scheduler stopped, or the connection to it was lost); the "
+                         f"{scored} pairs scored are kept in {scores}: run the same command again to score the rest")
 
 
 def _lost_cluster(exc: BaseException) -> bool:
