@@ -71,6 +71,11 @@ def _cjk_compatibility_folds() -> dict[int, int]:
 
 
 FOLD_TABLE = _build_fold_table()
+#: the CJK look-alikes alone (:data:`_CJK_COMPATIBILITY`), for reading structure: ``第⼆章`` is a chapter
+CJK_COMPAT_FOLD = _cjk_compatibility_folds()
+#: invisible format characters web pages and Word files leave inside words: soft hyphen, zero-width
+#: space, non-joiner and joiner, word joiner, byte order mark (as a regular-expression class body)
+INVISIBLE = "\u00ad\u200b-\u200d\u2060\ufeff"
 
 
 _CN_DIGIT_RUN = re.compile("[〇零一二三四五六七八九]{3,}")

@@ -8,25 +8,36 @@ levels with a stack rather than using the ranks as levels.
 Label(form='paren_cn', rank=4.0, text='（三）', end=3)
 >>> match_label("1.5亿元") is None
 True
+
+Labels are read through the look-alikes PDF extraction leaves (Kangxi radicals:
+``第⼆章``) and the invisible characters of web pages (a zero-width space in
+``第\u200b二章``); the label's text is the original:
+
+>>> match_label("（⼆）稳步推进")
+Label(form='paren_cn', rank=4.0, text='（⼆）', end=3)
 """
 from __future__ import annotations
 
 import re
 from typing import NamedTuple
 
+from align.textnorm import CJK_COMPAT_FOLD, INVISIBLE
+
 CN_NUM = "一二三四五六七八九十百零〇两"
 _CN = f"[{CN_NUM}]{{1,4}}"
+_GAP = rf"[\s{INVISIBLE}]*"  # spaces, or characters no reader sees, inside a label
+_LEADING = re.compile(f"[{INVISIBLE}]*")
 
 # (form, rank, pattern) — tried in order; the first match wins.
 _FORMS: tuple[tuple[str, float, re.Pattern[str]], ...] = (
-    ("part", 0.0, re.compile(rf"第\s*(?:{_CN}|\d{{1,2}})\s*(?:篇|部分)\s*")),
-    ("chapter", 1.0, re.compile(rf"第\s*(?:{_CN}|\d{{1,2}})\s*章\s*")),
-    ("section", 2.0, re.compile(rf"第\s*(?:{_CN}|\d{{1,2}})\s*节\s*")),
-    ("cn", 3.0, re.compile(rf"{_CN}\s*[、．]\s*")),
-    ("paren_cn", 4.0, re.compile(rf"[（(]\s*{_CN}\s*[）)]\s*")),
-    ("arabic", 5.0, re.compile(r"\d{1,2}\s*(?:[、．]|\.(?!\d))\s*")),
-    ("paren_arabic", 6.0, re.compile(r"[（(]\s*\d{1,2}\s*[）)]\s*")),
-    ("circled", 7.0, re.compile(r"[\u2460-\u2473\u3251-\u325f]\s*")),
+    ("part", 0.0, re.compile(rf"第{_GAP}(?:{_CN}|\d{{1,2}}){_GAP}(?:篇|部分){_GAP}")),
+    ("chapter", 1.0, re.compile(rf"第{_GAP}(?:{_CN}|\d{{1,2}}){_GAP}章{_GAP}")),
+    ("section", 2.0, re.compile(rf"第{_GAP}(?:{_CN}|\d{{1,2}}){_GAP}节{_GAP}")),
+    ("cn", 3.0, re.compile(rf"{_CN}{_GAP}[、．]{_GAP}")),
+    ("paren_cn", 4.0, re.compile(rf"[（(]{_GAP}{_CN}{_GAP}[）)]{_GAP}")),
+    ("arabic", 5.0, re.compile(rf"\d{{1,2}}{_GAP}(?:[、．]|\.(?!\d)){_GAP}")),
+    ("paren_arabic", 6.0, re.compile(rf"[（(]{_GAP}\d{{1,2}}{_GAP}[）)]{_GAP}")),
+    ("circled", 7.0, re.compile(rf"[\u2460-\u2473\u3251-\u325f]{_GAP}")),
 )
 
 _FIRST_CHARS = frozenset("第（(" + CN_NUM)
@@ -42,7 +53,7 @@ def _can_open_label(ch: str) -> bool:
     return (ch in _FIRST_CHARS or ch.isdecimal() or "\u2460" <= ch <= "\u2473"
             or "\u3251" <= ch <= "\u325f")
 
-BOX_RE = re.compile(r"专栏\s*(?:[0-9一二三四五六七八九十]+(?:\s*[-－—.]\s*\d+)?)?\s*[:：]?\s*")
+BOX_RE = re.compile(rf"专栏{_GAP}(?:[0-9一二三四五六七八九十]+(?:{_GAP}[-－—.]{_GAP}\d+)?)?{_GAP}[:：]?{_GAP}")
 RUN_IN_RANK = 8.0
 BOX_FORM = "box"
 
@@ -60,26 +71,28 @@ def match_label(text: str) -> Label | None:
     A bare number followed by a digit, a unit or a date word is not a label
     (``2021年``, ``1.5亿``), and ``一是`` enumerations are not headings.
     """
-    if not _can_open_label(text[:1]):
+    at = _LEADING.match(text).end()
+    if not _can_open_label(text[at : at + 1].translate(CJK_COMPAT_FOLD)):
         return None  # no form starts so (most paragraphs): skip the eight patterns
+    folded = text.translate(CJK_COMPAT_FOLD)  # same length: positions hold
     for form, rank, pattern in _FORMS:
-        m = pattern.match(text)
+        m = pattern.match(folded, at)
         if m is None:
             continue
-        rest = text[m.end():]
+        rest = folded[m.end():]
         if not rest:
             return None
         if form == "arabic" and rest[0] in "0123456789%年月日万亿":
             return None
         if form == "cn" and m.group(0).rstrip().endswith("．") and rest[:1].isdigit():
             return None
-        return Label(form, rank, m.group(0), m.end())
+        return Label(form, rank, text[: m.end()], m.end())
     return None
 
 
 def match_box(text: str) -> Label | None:
     """A 专栏 (box) heading such as ``专栏 3-1  完善城市综合服务功能主要抓手``."""
-    m = BOX_RE.match(text)
+    m = BOX_RE.match(text, _LEADING.match(text).end())
     if m is None or len(text) > 60 or text.rstrip().endswith("。"):
         return None
-    return Label(BOX_FORM, -1.0, m.group(0), m.end())
+    return Label(BOX_FORM, -1.0, text[: m.end()], m.end())

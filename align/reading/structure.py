@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from align.reading.clean import Cleaned
 from align.reading.labels import BOX_FORM, RUN_IN_RANK, Label, match_box, match_label
 from align.records import Heading
-from align.textnorm import matching_key
+from align.textnorm import CJK_COMPAT_FOLD, matching_key
 
 MAX_HEADING = 60  # characters in a labelled heading paragraph
 MAX_RUN_IN_LABELLED = 40  # characters after the label in a labelled run-in heading
@@ -38,7 +38,8 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 
 
 def label_number(label: str) -> int | None:
-    """The number a label carries: ``（十二）`` → 12, ``3.`` → 3."""
+    """The number a label carries: ``（十二）`` → 12, ``3.`` → 3, ``（⼗⼆）`` (Kangxi radicals) → 12."""
+    label = label.translate(CJK_COMPAT_FOLD)
     m = re.search(r"\d+", label)
     if m:
         return int(m.group(0))

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from align.errors import InputError, read_utf8
-from align.textnorm import matching_key
+from align.textnorm import INVISIBLE, matching_key
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 LEXICON_FILE = DATA / "lexicon.txt"
@@ -41,9 +41,8 @@ class Lexicon:
         return frozenset(strip_punct(matching_key(t)) for t in self.generic)
 
 
-# punctuation, and the invisible format characters web pages and Word files leave in words (soft hyphen,
-# zero-width space, non-joiner and joiner, word joiner, BOM)
-_PUNCT_CHARS = r"\s,.;:!?()\[\]\"'、，。；：！？（）【】《》“”‘’·\-—…\u00ad\u200b-\u200d\u2060\ufeff"
+# punctuation, and the invisible format characters web pages and Word files leave in words
+_PUNCT_CHARS = r"\s,.;:!?()\[\]\"'、，。；：！？（）【】《》“”‘’·\-—…" + INVISIBLE
 _PUNCT = re.compile(f"[{_PUNCT_CHARS}]")
 #: one character that :func:`strip_punct` keeps
 KEPT_CHAR = re.compile(f"[^{_PUNCT_CHARS}]")

@@ -31,6 +31,20 @@ def test_label_numbers():
     assert [label_number(x) for x in ("十二、", "（三）", "3.", "②", "二十一、")] == [12, 3, 3, 2, 21]
 
 
+def test_labels_written_with_look_alikes_or_invisible_characters_are_read_as_written_plainly():
+    """Kangxi radicals (⼀ ⼆ ⼗ for 一 二 十, as PDF extraction leaves them) and a zero-width space or
+    soft hyphen (web pages, Word files) inside a label: the same form and number, the text as written."""
+    for odd, plain in [("第⼆章 总体要求", "第二章 总体要求"), ("⼗⼆、重点任务", "十二、重点任务"),
+                       ("（⼀）指导思想", "（一）指导思想"), ("第\u200b二章 总体要求", "第二章 总体要求"),
+                       ("\ufeff（三）完善政策", "（三）完善政策"), ("2\u00ad.深化改革", "2.深化改革")]:
+        got, want = match_label(odd), match_label(plain)
+        assert (got.form, got.rank, label_number(got.text)) == (want.form, want.rank, label_number(want.text))
+        assert odd.startswith(got.text) and got.end == len(got.text)
+    _, st = structure("第⼀章 总体要求\n\n⼀、发展基础\n\n（⼆）稳步推进城镇化\n\n推进建设。\n\n第\u200b二章 主要任务\n\n推进改革。")
+    assert [(h.form, h.level) for h in st.headings] == [("chapter", 1), ("cn", 2), ("paren_cn", 3), ("chapter", 1)]
+    assert [b.section[-1] for b in st.blocks] == ["（⼆）稳步推进城镇化", "第\u200b二章主要任务"]  # the space: inside Chinese text
+
+
 def test_nested_sections_and_paths():
     _, st = structure(
         "一、总体要求\n\n（一）指导思想\n\n坚持以人为本。\n\n1.深化改革。推进户籍制度改革。\n\n（二）主要目标\n\n到2025年，城镇化率达到75%。\n\n二、重点任务\n\n推进建设。"
