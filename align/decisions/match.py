@@ -97,6 +97,7 @@ class Settings:
     single_phrase_coverage: float = 0.6  # …and covers less than this of the child
     identical_coverage: float = 0.95  # both sides covered this much (and identical_min_chars shared)…
     identical_min_chars: int = 8  # …is verbatim on any background
+    heading_coverage: float = 0.6  # a heading restates a parent unit when both are covered this much and their longest shared phrase is one the national background never uses
     prior_min_share: float = 0.25  # a parent chapter takes this share of a child chapter's strong links to correspond
     score_weights: tuple[float, float, float] = (0.45, 0.35, 0.20)  # link score: max(cc, pc), min(cc, pc), mass…
     score_mass: float = 20.0  # …as min(1, mass / this)
@@ -302,7 +303,10 @@ class Aligner:
         hold (nor can the pair be near-identical), so it is not kept."""
         s = self.settings
         floor = min(s.min_mass - s.mass_relief, s.prior_min_mass - s.mass_relief, s.phrase_weight) - _MARGIN
-        return min(floor, s.identical_coverage * c.total - _MARGIN) if c.total else floor
+        if not c.total:
+            return floor
+        least = min(s.identical_coverage, s.heading_coverage) if c.unit.kind == "heading" else s.identical_coverage
+        return min(floor, least * c.total - _MARGIN)
 
     def _heavy(self, c: Prepared) -> set[str]:
         termset = self._side.model.terms
@@ -375,6 +379,20 @@ class Aligner:
             mass = min(mass, s.anchor_mass)
         return f.mass >= mass and max(f.cc, f.pc) >= cov and lo >= s.min_other_coverage
 
+    def _restated_heading(self, c: Prepared, f: PairFeatures) -> bool:
+        """A child heading restating a parent heading or clause: most of both is shared
+        (``heading_coverage``), and the longest shared phrase (at least ``min_phrase``
+        characters) is not the centre's wording.  A heading is too short for the
+        shared mass a textual link needs; wording the national background uses
+        (加强组织领导, in two of its sentences) is boilerplate any two plans share."""
+        from align.retrieval.background import sentences
+
+        s = self.settings
+        if c.unit.kind != "heading" or min(f.cc, f.pc) < s.heading_coverage or not f.tiles:
+            return False
+        i, _, n = max(f.tiles, key=lambda t: (t[2], -t[0]))
+        return n >= s.min_phrase and len(sentences(c.form.text[i : i + n])) == 0
+
     def _partial(self, f: PairFeatures) -> bool:
         s = self.settings
         anchored = f.anchor >= s.anchor_weight and (f.anchor_quoted or f.mass >= s.anchor_mass)
@@ -402,7 +420,8 @@ class Aligner:
             p = self.parents_[j].unit
             return p.kind != "heading" and chapter_of(p) in mapped
 
-        textual = sorted(((self.score(f), j, f) for j, f in feats if self._textual(f, in_mapped(j))),
+        textual = sorted(((self.score(f), j, f) for j, f in feats
+                          if self._textual(f, in_mapped(j)) or self._restated_heading(c, f)),
                          key=lambda t: (-t[0], t[1]))
         if textual:
             out = []

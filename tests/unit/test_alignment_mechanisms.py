@@ -31,6 +31,20 @@ def test_a_heading_restating_a_parent_heading_links():
     assert relation in ("verbatim", "adapted") and "挂钩机制" in source
 
 
+def test_a_short_heading_restating_a_parent_unit_links_unless_it_shares_only_the_centres_wording():
+    """A short heading is below the shared mass a sentence needs; restating a parent heading or
+    clause (both mostly covered, their longest shared phrase unknown to the national background)
+    links it.  Sharing a phrase the centre uses (综合国力, in the government work reports) does not."""
+    parent = ("一、总体要求\n\n（二）提升海鲜名城能级\n\n扩大特色餐饮供给，培育老字号。\n\n"
+              "（三）综合国力稳步提升\n\n经济总量再上新台阶。")
+    child = ("一、总体要求\n\n2.增强海鲜名城能级\n\n新建一批美食街区。\n\n"
+             "3.综合国力不断提升\n\n人均收入较快增长。")
+    rel = _relations(parent, child)
+    relation, source = rel["2.增强海鲜名城能级"]
+    assert relation in ("verbatim", "adapted") and source == "（二）提升海鲜名城能级"
+    assert rel["3.综合国力不断提升"][0] == "local"
+
+
 def test_a_national_phrase_alone_links_nothing_but_a_parents_own_programme_does():
     parent = ("一、开放合作\n\n加快建设“一带一路”重要枢纽，完善国际物流通道。\n\n"
               "全面实施“古城焕新行动”，分批开展城市更新试点。")
