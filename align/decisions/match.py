@@ -46,6 +46,7 @@ from align.errors import AlignError
 from align.retrieval.features import MIN_TILE, PairFeatures, Prepared, gram_mass, pair_features, shared_mass_bound
 from align.retrieval.lexicon import Lexicon
 from align.reading.numbers import NumberChange, number_changes
+from align.reading.structure import heading_title
 from align.records import Unit, pickled_by_fields
 from align.retrieval.tiling import cached_gram_index
 
@@ -97,7 +98,7 @@ class Settings:
     single_phrase_coverage: float = 0.6  # …and covers less than this of the child
     identical_coverage: float = 0.95  # both sides covered this much (and identical_min_chars shared)…
     identical_min_chars: int = 8  # …is verbatim on any background
-    heading_coverage: float = 0.6  # a heading restates a parent unit when both are covered this much and their longest shared phrase is one the national background never uses
+    heading_coverage: float = 0.5  # a heading restates a parent unit when both are covered this much and a shared phrase of theirs is not the centre's wording
     prior_min_share: float = 0.25  # a parent chapter takes this share of a child chapter's strong links to correspond
     score_weights: tuple[float, float, float] = (0.45, 0.35, 0.20)  # link score: max(cc, pc), min(cc, pc), mass…
     score_mass: float = 20.0  # …as min(1, mass / this)
@@ -183,6 +184,7 @@ class _ParentSide:
     model: "CorpusModel"
     by_term: dict[str, list[int]]  # heavy programme term → parents holding it
     grams: list[dict[str, list[int]]]  # each parent's MIN_TILE-gram index (for tiling)
+    masses: dict[int, dict[str, float]] = field(default_factory=dict)  # parent → its gram_mass, made when first needed
 
 
 def _units_of(obj: "Document | Sequence[Unit]", settings: Settings) -> tuple[str, list[Unit], tuple[str, ...]]:
@@ -296,17 +298,18 @@ class Aligner:
             pools.append((sorted(pool), cos))
         return children, self._features(children, pools)
 
-    def _least_mass(self, c: Prepared) -> float:
-        """The least shared mass with which a pair of ``c`` and a parent can
-        pass a test without a heavy shared programme term: below it neither
-        ``_textual`` (with or without the chapter prior) nor ``_partial`` can
-        hold (nor can the pair be near-identical), so it is not kept."""
+    def _least_mass(self, c: Prepared) -> tuple[float, float, float]:
+        """What a pair of ``c`` and a parent must share to pass a test without a heavy
+        shared programme term, as (``floor``, ``least``, ``coverage``): with less shared
+        mass than ``floor`` neither ``_textual`` (with or without the chapter prior) nor
+        ``_partial`` can hold; below it only a near-identical pair, or a heading restating
+        the parent (:meth:`_restated_heading`), can, and they need at least ``least`` (a
+        share of ``c``'s weight) and the parent covered at least ``coverage``.  Pairs below
+        ``least`` are not measured."""
         s = self.settings
         floor = min(s.min_mass - s.mass_relief, s.prior_min_mass - s.mass_relief, s.phrase_weight) - _MARGIN
-        if not c.total:
-            return floor
-        least = min(s.identical_coverage, s.heading_coverage) if c.unit.kind == "heading" else s.identical_coverage
-        return min(floor, least * c.total - _MARGIN)
+        coverage = min(s.identical_coverage, s.heading_coverage) if c.unit.kind == "heading" else s.identical_coverage
+        return floor, min(floor, coverage * c.total - _MARGIN), coverage - _MARGIN
 
     def _heavy(self, c: Prepared) -> set[str]:
         termset = self._side.model.terms
@@ -317,12 +320,13 @@ class Aligner:
         shared mass cannot reach :meth:`_least_mass` is not measured at all
         (the tighter bound is only worth computing when the rough one is close)."""
         parents, parent_grams, termset = self.parents_, self._side.grams, self._side.model.terms
+        parent_mass = self._side.masses
         all_feats = []
         for c, (pool, cos) in zip(children, pools):
             heavy = self._heavy(c)
             c_grams = cached_gram_index(c.form.text, MIN_TILE)  # kept: a child is measured in each of its pairs
             c_mass = gram_mass(c, c_grams)
-            least = self._least_mass(c)
+            floor, least, coverage = self._least_mass(c)
             feats = []
             for j in pool:
                 p_grams = parent_grams[j]
@@ -331,6 +335,11 @@ class Aligner:
                     rough = sum(map(c_mass.__getitem__, shared))
                     if rough < least or (rough < 3 * least and shared_mass_bound(c, c_grams, shared) < least):
                         continue
+                    if rough < floor:  # only a near-identical pair or a restated heading: the parent mostly covered
+                        if j not in parent_mass:
+                            parent_mass[j] = gram_mass(parents[j], p_grams)
+                        if sum(map(parent_mass[j].__getitem__, shared)) < coverage * parents[j].total:
+                            continue
                 feats.append((j, pair_features(c, parents[j], termset, cos.get(j, 0.0), p_grams, c_grams, shared)))
             all_feats.append(feats)
         return all_feats
@@ -380,18 +389,25 @@ class Aligner:
         return f.mass >= mass and max(f.cc, f.pc) >= cov and lo >= s.min_other_coverage
 
     def _restated_heading(self, c: Prepared, f: PairFeatures) -> bool:
-        """A child heading restating a parent heading or clause: most of both is shared
-        (``heading_coverage``), and the longest shared phrase (at least ``min_phrase``
-        characters) is not the centre's wording.  A heading is too short for the
-        shared mass a textual link needs; wording the national background uses
-        (加强组织领导, in two of its sentences) is boilerplate any two plans share."""
-        from align.retrieval.background import sentences
-
+        """A child heading restating parent unit ``p``: most of both is shared
+        (``heading_coverage``), and no sentence of the national background uses all the
+        words of one of their shared phrases of ``min_phrase`` or more characters
+        (:func:`~align.retrieval.names.national_together`).  A heading is too short for the
+        shared mass a textual link needs; wording the centre uses (强化政策保障: 强化, 政策
+        and 保障 share seven national sentences) is boilerplate any two plans share."""
         s = self.settings
         if c.unit.kind != "heading" or min(f.cc, f.pc) < s.heading_coverage or not f.tiles:
             return False
-        i, _, n = max(f.tiles, key=lambda t: (t[2], -t[0]))
-        return n >= s.min_phrase and len(sentences(c.form.text[i : i + n])) == 0
+        from align.retrieval.names import national_together
+
+        cut = self._side.model.tokenizer.cut
+        for i, _, n in sorted(f.tiles, key=lambda t: (-t[2], t[0])):
+            if n < s.min_phrase:
+                break
+            words = tuple(cut(c.form.text[i : i + n]))
+            if words and national_together(words)[1] == 0:
+                return True
+        return False
 
     def _partial(self, f: PairFeatures) -> bool:
         s = self.settings
@@ -451,10 +467,11 @@ class Aligner:
 
 
 def chapter_of(u: Unit) -> str:
-    """The top-level section a unit belongs to (a chapter heading is its own)."""
+    """The top-level section a unit belongs to (a chapter heading is its own, named as in
+    section paths: without a closing stop)."""
     if u.section:
         return u.section[0]
-    return u.text if u.kind == "heading" else ""
+    return heading_title(u.text) if u.kind == "heading" else ""
 
 
 # ---------------------------------------------------------------------------

@@ -45,6 +45,22 @@ def test_a_short_heading_restating_a_parent_unit_links_unless_it_shares_only_the
     assert rel["3.综合国力不断提升"][0] == "local"
 
 
+def test_a_heading_restates_through_any_distinctive_phrase_but_boilerplate_headings_stay_local():
+    """Identical boilerplate (强化政策保障: the centre relates 强化, 政策 and 保障) stays local even over
+    sentences copied from the parent; a chapter heading whose longest shared phrase is the centre's
+    (的新阶段) restates the parent's through a shorter one the centre never words so (迈入海鲜名城)."""
+    parent = ("二、迈入海鲜名城发展的新阶段\n\n（一）强化政策保障\n\n"
+              "设立海鲜名城专项资金，对新建冷链物流中心给予每家不超过五百万元补助。\n\n"
+              "建立渔港经济区用海审批绿色通道，优先保障远洋渔业基地建设用海。")
+    child = ("五、迈入海鲜名城建设的新阶段\n\n（一）强化政策保障\n\n"
+             "设立海鲜名城专项资金，对新建冷链物流中心给予每家不超过三百万元补助。\n\n"
+             "建立渔港经济区用海审批绿色通道，优先保障远洋渔业基地建设用海。")
+    rel = _relations(parent, child)
+    assert rel["（一）强化政策保障"][0] == "local"
+    relation, source = rel["五、迈入海鲜名城建设的新阶段"]
+    assert relation in ("verbatim", "adapted") and source == "二、迈入海鲜名城发展的新阶段"
+
+
 def test_a_national_phrase_alone_links_nothing_but_a_parents_own_programme_does():
     parent = ("一、开放合作\n\n加快建设“一带一路”重要枢纽，完善国际物流通道。\n\n"
               "全面实施“古城焕新行动”，分批开展城市更新试点。")
