@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from align.reading.clean import Cleaned
 from align.reading.labels import BOX_FORM, RUN_IN_RANK, Label, match_box, match_label
 from align.records import Heading
-from align.textnorm import CJK_COMPAT_FOLD, matching_key
+from align.reading.segment import LATIN_STOPS
+from align.textnorm import CJK_COMPAT_FOLD, is_han, matching_key
 
 MAX_HEADING = 60  # characters in a labelled heading paragraph
 MAX_RUN_IN_LABELLED = 40  # characters after the label in a labelled run-in heading
@@ -87,7 +88,8 @@ class _Open:
 
 
 def _first_sentence_end(text: str, start: int) -> int | None:
-    """End (exclusive) of the first sentence of ``text[start:]`` at depth 0."""
+    """End (exclusive) of the first sentence of ``text[start:]`` at depth 0 (a full stop
+    between two Chinese characters ends one, as in segmentation: ``1.推进改革.深化…``)."""
     depth = 0
     for i in range(start, len(text)):
         ch = text[i]
@@ -96,6 +98,8 @@ def _first_sentence_end(text: str, start: int) -> int | None:
         elif ch in "”）)》】」』" and depth:
             depth -= 1
         elif depth == 0 and ch in "。！？!?；;":
+            return i + 1
+        elif depth == 0 and ch in LATIN_STOPS and 0 < i < len(text) - 1 and is_han(text[i - 1]) and is_han(text[i + 1]):
             return i + 1
     return None
 

@@ -45,6 +45,15 @@ def test_labels_written_with_look_alikes_or_invisible_characters_are_read_as_wri
     assert [b.section[-1] for b in st.blocks] == ["（⼆）稳步推进城镇化", "第\u200b二章主要任务"]  # the space: inside Chinese text
 
 
+def test_a_run_in_heading_closed_by_a_full_stop_between_chinese_characters_heads_only_its_paragraph():
+    """``1.推进改革.深化…``: the stop some extractions write for 。 ends the run-in heading, so the
+    sentence after it stays body text (the label's own ``1.`` is no stop)."""
+    _, st = structure("一、总体要求\n\n1.推进户籍制度改革.深化户籍制度改革，放开落户限制。推进居住证制度全覆盖。")
+    run_in = [h for h in st.headings if h.run_in]
+    assert [h.text for h in run_in] == ["1.推进户籍制度改革."]
+    assert st.blocks[0].section == ("一、总体要求", "1.推进户籍制度改革")
+
+
 def test_nested_sections_and_paths():
     _, st = structure(
         "一、总体要求\n\n（一）指导思想\n\n坚持以人为本。\n\n1.深化改革。推进户籍制度改革。\n\n（二）主要目标\n\n到2025年，城镇化率达到75%。\n\n二、重点任务\n\n推进建设。"
