@@ -101,4 +101,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from align.errors import PlanechoError
+
+    try:
+        raise SystemExit(main())
+    except (PlanechoError, OSError) as e:  # a gold file that cannot be read or names no manifest plan
+        print(f"quick_baseline: error: {e}", file=sys.stderr)
+        raise SystemExit(2)
