@@ -74,8 +74,9 @@ FOLD_TABLE = _build_fold_table()
 #: the CJK look-alikes alone (:data:`_CJK_COMPATIBILITY`), for reading structure: ``第⼆章`` is a chapter
 CJK_COMPAT_FOLD = _cjk_compatibility_folds()
 #: invisible format characters web pages and Word files leave inside words: soft hyphen, zero-width
-#: space, non-joiner and joiner, word joiner, byte order mark (as a regular-expression class body)
-INVISIBLE = "\u00ad\u200b-\u200d\u2060\ufeff"
+#: space, non-joiner and joiner, word joiner, byte order mark
+INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+INVISIBLE = re.escape(INVISIBLE_CHARS)  # the same, as the body of a regular-expression class
 
 
 _CN_DIGIT_RUN = re.compile("[〇零一二三四五六七八九]{3,}")
@@ -120,6 +121,20 @@ def is_han(ch: str) -> bool:
     if code == 0x3007:
         return True
     return any(lo <= code <= hi for lo, hi in _HAN_RANGES)
+
+
+#: full stops that end a sentence only between two Chinese characters (``品质.全面实施``, as some PDF
+#: and web extractions write 。); elsewhere they are decimal points, list labels, abbreviations
+LATIN_STOPS = frozenset(".．")
+
+
+def latin_stop_at(text: str, i: int) -> bool:
+    """Whether ``text[i]`` is one of :data:`LATIN_STOPS` ending a sentence: between two Chinese characters.
+
+    >>> latin_stop_at("品质.全面", 2), latin_stop_at("3.5亿", 1), latin_stop_at("1.推进", 1)
+    (True, False, False)
+    """
+    return text[i] in LATIN_STOPS and 0 < i < len(text) - 1 and is_han(text[i - 1]) and is_han(text[i + 1])
 
 
 def han_count(text: str) -> int:

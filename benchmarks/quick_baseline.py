@@ -14,6 +14,7 @@ row (P 0.89, R 0.93, F1 0.91, partial 0.22, false links 0.08).
 Usage::
 
     .venv/bin/python benchmarks/quick_baseline.py benchmarks/heldout/*.jsonl ../shared/gold/*.jsonl
+    .venv/bin/python benchmarks/quick_baseline.py --pool benchmarks/heldout/taizhou-from-zhejiang-[a23].jsonl
 """
 from __future__ import annotations
 
@@ -64,7 +65,11 @@ def quick_links(child: list, parent: list) -> list:
 
 
 def _row(name: str, m: dict) -> str:
-    f = lambda x: "   —" if x is None else f"{x:.2f}"  # noqa: E731
+    from align.decisions.calibrate import _fmt
+
+    def f(x: float | None) -> str:
+        return _fmt(None if x is None else round(x, 6))  # 0.725 and 0.7250000000000001 print alike
+
     return (f"  {name:9} P {f(m['precision'])}  R {f(m['recall'])}  F1 {f(m['f1'])}  "
             f"false links {f(m['false_links'])}  partial {f(m['partial_recall'])}")
 
@@ -72,6 +77,8 @@ def _row(name: str, m: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("gold", nargs="+", type=Path, help="labelled items (the format of ../shared/gold)")
+    ap.add_argument("--pool", action="store_true",
+                    help="also pool the items of every file per (child, parent) pair (give each sentence once)")
     args = ap.parse_args(argv)
 
     from align.decisions.calibrate import metrics
@@ -81,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
 
     manifest = load_manifest(default_manifest_path())
     docs: dict = {}
+    pooled: dict[tuple[str, str], tuple[list, list, int]] = {}  # pair → quick's items, planecho's, files
     for path in args.gold:
         items = read_gold(path)
         pairs: dict[tuple[str, str], list] = {}
@@ -94,9 +102,17 @@ def main(argv: list[str] | None = None) -> int:
             c, p = docs[child_id], docs[parent_id]
             cu, pu = sentences(child_id, c.original), sentences(parent_id, p.original)
             quick = score_items(group, c, p, cu, pu, quick_links(cu, pu))
+            mine = ours[(child_id, parent_id)].items
             print(f"{path.name}: {child_id} ← {parent_id} ({len(group)} items)")
             print(_row("quick", metrics(quick.items)))
-            print(_row("planecho", metrics(ours[(child_id, parent_id)].items)))
+            print(_row("planecho", metrics(mine)))
+            q, o, n = pooled.get((child_id, parent_id), ([], [], 0))
+            pooled[(child_id, parent_id)] = (q + quick.items, o + mine, n + 1)
+    if args.pool:
+        for (child_id, parent_id), (q, o, n) in pooled.items():
+            print(f"pooled over {n} files: {child_id} ← {parent_id} ({len(o)} items)")
+            print(_row("quick", metrics(q)))
+            print(_row("planecho", metrics(o)))
     return 0
 
 

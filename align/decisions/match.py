@@ -102,7 +102,7 @@ class Settings:
     prior_min_share: float = 0.25  # a parent chapter takes this share of a child chapter's strong links to correspond
     score_weights: tuple[float, float, float] = (0.45, 0.35, 0.20)  # link score: max(cc, pc), min(cc, pc), mass…
     score_mass: float = 20.0  # …as min(1, mass / this)
-    min_phrase: int = 4  # shortest shared phrase reported as evidence
+    min_phrase: int = 4  # shortest shared phrase reported as evidence, and that can make a heading a restatement
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -309,16 +309,19 @@ class Aligner:
         s = self.settings
         floor = min(s.min_mass - s.mass_relief, s.prior_min_mass - s.mass_relief, s.phrase_weight) - _MARGIN
         coverage = min(s.identical_coverage, s.heading_coverage) if c.unit.kind == "heading" else s.identical_coverage
-        return floor, min(floor, coverage * c.total - _MARGIN), coverage - _MARGIN
+        least = min(floor, coverage * c.total - _MARGIN) if c.total else floor
+        return floor, least, coverage - _MARGIN
 
     def _heavy(self, c: Prepared) -> set[str]:
         termset = self._side.model.terms
         return {t for t in c.terms if termset.weight(t) >= self.settings.anchor_weight}
 
     def _features(self, children: list[Prepared], pools) -> list[list[tuple[int, PairFeatures]]]:
-        """Features of the candidate pairs, tiled in Python.  A pair whose
-        shared mass cannot reach :meth:`_least_mass` is not measured at all
-        (the tighter bound is only worth computing when the rough one is close)."""
+        """Features of the candidate pairs, tiled in Python.  A pair whose shared mass
+        cannot reach the ``least`` of :meth:`_least_mass` is not measured at all (the
+        tighter bound is only worth computing when the rough one is close), nor one below
+        its ``floor`` whose parent side cannot be covered ``coverage`` (the sum of the
+        parent's gram masses over the shared grams bounds the parent's covered weight)."""
         parents, parent_grams, termset = self.parents_, self._side.grams, self._side.model.terms
         parent_mass = self._side.masses
         all_feats = []
@@ -389,7 +392,7 @@ class Aligner:
         return f.mass >= mass and max(f.cc, f.pc) >= cov and lo >= s.min_other_coverage
 
     def _restated_heading(self, c: Prepared, f: PairFeatures) -> bool:
-        """A child heading restating parent unit ``p``: most of both is shared
+        """A child heading restating the parent unit of ``f``: most of both is shared
         (``heading_coverage``), and no sentence of the national background uses all the
         words of one of their shared phrases of ``min_phrase`` or more characters
         (:func:`~align.retrieval.names.national_together`).  A heading is too short for the

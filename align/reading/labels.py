@@ -21,11 +21,12 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from align.textnorm import CJK_COMPAT_FOLD, INVISIBLE
+from align.textnorm import CJK_COMPAT_FOLD, INVISIBLE, INVISIBLE_CHARS
 
 CN_NUM = "一二三四五六七八九十百零〇两"
-_CN = f"[{CN_NUM}]{{1,4}}"
 _GAP = rf"[\s{INVISIBLE}]*"  # spaces, or characters no reader sees, inside a label
+_CN = f"[{CN_NUM}](?:[{INVISIBLE}]*[{CN_NUM}]){{0,3}}"  # one to four numerals (十二, 第十\u200b二章)
+_PREFIX = 64  # characters a label can take (its pattern is read on this much of a paragraph only)
 _LEADING = re.compile(f"[{INVISIBLE}]*")
 
 # (form, rank, pattern) — tried in order; the first match wins.
@@ -74,17 +75,17 @@ def match_label(text: str) -> Label | None:
     at = _LEADING.match(text).end()
     if not _can_open_label(text[at : at + 1].translate(CJK_COMPAT_FOLD)):
         return None  # no form starts so (most paragraphs): skip the eight patterns
-    folded = text.translate(CJK_COMPAT_FOLD)  # same length: positions hold
+    folded = text[: at + _PREFIX + 1].translate(CJK_COMPAT_FOLD)  # same length: positions hold
     for form, rank, pattern in _FORMS:
         m = pattern.match(folded, at)
         if m is None:
             continue
-        rest = folded[m.end():]
-        if not rest:
+        if m.end() >= len(text):
             return None
-        if form == "arabic" and rest[0] in "0123456789%年月日万亿":
+        after = folded[m.end() : m.end() + 1]  # the character after the label
+        if form == "arabic" and after in "0123456789%年月日万亿":
             return None
-        if form == "cn" and m.group(0).rstrip().endswith("．") and rest[:1].isdigit():
+        if form == "cn" and m.group(0).rstrip().rstrip(INVISIBLE_CHARS).endswith("．") and after.isdigit():
             return None
         return Label(form, rank, text[: m.end()], m.end())
     return None
@@ -92,7 +93,8 @@ def match_label(text: str) -> Label | None:
 
 def match_box(text: str) -> Label | None:
     """A 专栏 (box) heading such as ``专栏 3-1  完善城市综合服务功能主要抓手``."""
-    m = BOX_RE.match(text, _LEADING.match(text).end())
+    at = _LEADING.match(text).end()
+    m = BOX_RE.match(text[: at + _PREFIX + 1].translate(CJK_COMPAT_FOLD), at)  # 专栏⼆ (a Kangxi radical)
     if m is None or len(text) > 60 or text.rstrip().endswith("。"):
         return None
     return Label(BOX_FORM, -1.0, text[: m.end()], m.end())

@@ -18,13 +18,10 @@ import functools
 import re
 from collections.abc import Iterator
 
-from align.textnorm import HAN_CLASS, is_han
+from align.textnorm import HAN_CLASS, LATIN_STOPS, latin_stop_at
 
 UNITS = ("sentence", "clause")
 SENTENCE_END = frozenset("。！？!?；;")
-#: full stops that end a sentence only between two Chinese characters (``品质.全面实施``, as some PDF
-#: and web extractions write 。); elsewhere they are decimal points, list labels, abbreviations
-LATIN_STOPS = frozenset(".．")
 CLAUSE_END = frozenset("，,：:")
 CLOSERS = frozenset("”’」』）)】》〉\"'")
 QUOTE_CLOSERS = frozenset("”’」』\"'")  # “…。” ends a sentence; （…。） and 《…。》 do not
@@ -81,7 +78,7 @@ def _cuts(text: str, stops: frozenset[str], inside: bytearray) -> list[int]:
         if m.group() in ",，" and 0 < i < n - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
             m = search(text, i + 1)  # 1,000
             continue
-        if m.group() in LATIN_STOPS and not (0 < i < n - 1 and is_han(text[i - 1]) and is_han(text[i + 1])):
+        if m.group() in LATIN_STOPS and not latin_stop_at(text, i):
             m = search(text, i + 1)  # 3.5, 2.0版, a list label
             continue
         j = i + 1

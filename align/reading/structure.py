@@ -27,8 +27,7 @@ from dataclasses import dataclass
 from align.reading.clean import Cleaned
 from align.reading.labels import BOX_FORM, RUN_IN_RANK, Label, match_box, match_label
 from align.records import Heading
-from align.reading.segment import LATIN_STOPS
-from align.textnorm import CJK_COMPAT_FOLD, is_han, matching_key
+from align.textnorm import CJK_COMPAT_FOLD, INVISIBLE_CHARS, latin_stop_at, matching_key
 
 MAX_HEADING = 60  # characters in a labelled heading paragraph
 MAX_RUN_IN_LABELLED = 40  # characters after the label in a labelled run-in heading
@@ -99,7 +98,7 @@ def _first_sentence_end(text: str, start: int) -> int | None:
             depth -= 1
         elif depth == 0 and ch in "。！？!?；;":
             return i + 1
-        elif depth == 0 and ch in LATIN_STOPS and 0 < i < len(text) - 1 and is_han(text[i - 1]) and is_han(text[i + 1]):
+        elif depth == 0 and latin_stop_at(text, i):
             return i + 1
     return None
 
@@ -120,7 +119,7 @@ def _topic_sentence(text: str) -> int | None:
 def heading_title(text: str) -> str:
     """A heading's title as it appears in section paths: stripped, without a closing stop
     (a run-in topic heading 「——综合实力进一步提升。」 is the section 「——综合实力进一步提升」)."""
-    return text.strip().rstrip("。.；;：:")
+    return text.strip().strip(INVISIBLE_CHARS).rstrip("。.；;：:")
 
 
 _heading_title = heading_title
@@ -170,7 +169,7 @@ def detect(cleaned: Cleaned, doc_id: str, md_paragraphs: frozenset[int] = frozen
         lab = match_label(para)
         box = None if lab else match_box(para)
         is_md = p in md_paragraphs
-        standalone = not any(c in para[: len(para) - 1] for c in "。！？；;") and len(para) <= MAX_HEADING
+        standalone = len(para) <= MAX_HEADING and not _stops_before_end(para)
         body_from = 0
         if lab and (standalone or is_md):
             number = label_number(lab.text)
@@ -218,6 +217,12 @@ def detect(cleaned: Cleaned, doc_id: str, md_paragraphs: frozenset[int] = frozen
         blocks.append(Block(p, s, e, path()))
         last_was_run_in = False
     return Structure(headings, [b for b in blocks if b.end > b.start])
+
+
+def _stops_before_end(t: str) -> bool:
+    """Whether a sentence ends in ``t`` before its last character (。！？；, or a full stop
+    between Chinese characters): then ``t`` is not a heading paragraph by itself."""
+    return any(c in t[: len(t) - 1] for c in "。！？；;") or any(latin_stop_at(t, i) for i in range(1, len(t) - 1))
 
 
 def _ends_sentence(t: str) -> bool:

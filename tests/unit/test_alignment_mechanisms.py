@@ -33,7 +33,7 @@ def test_a_heading_restating_a_parent_heading_links():
 
 def test_a_short_heading_restating_a_parent_unit_links_unless_it_shares_only_the_centres_wording():
     """A short heading is below the shared mass a sentence needs; restating a parent heading or
-    clause (both mostly covered, their longest shared phrase unknown to the national background)
+    clause (both mostly covered, a shared phrase whose words the national background never relates)
     links it.  Sharing a phrase the centre uses (综合国力, in the government work reports) does not."""
     parent = ("一、总体要求\n\n（二）提升海鲜名城能级\n\n扩大特色餐饮供给，培育老字号。\n\n"
               "（三）综合国力稳步提升\n\n经济总量再上新台阶。")
@@ -47,18 +47,19 @@ def test_a_short_heading_restating_a_parent_unit_links_unless_it_shares_only_the
 
 def test_a_heading_restates_through_any_distinctive_phrase_but_boilerplate_headings_stay_local():
     """Identical boilerplate (强化政策保障: the centre relates 强化, 政策 and 保障) stays local even over
-    sentences copied from the parent; a chapter heading whose longest shared phrase is the centre's
-    (的新阶段) restates the parent's through a shorter one the centre never words so (迈入海鲜名城)."""
-    parent = ("二、迈入海鲜名城发展的新阶段\n\n（一）强化政策保障\n\n"
-              "设立海鲜名城专项资金，对新建冷链物流中心给予每家不超过五百万元补助。\n\n"
+    sentences copied from the parent; a chapter heading sharing too little weight for a textual link
+    restates the parent's through a phrase the centre never words so (迈入海港城市), beside one it
+    does (发展的新阶段)."""
+    parent = ("二、迈入海港城市成熟稳定发展的新阶段\n\n（一）强化政策保障\n\n"
+              "设立海港城市专项资金，对新建冷链物流中心给予每家不超过五百万元补助。\n\n"
               "建立渔港经济区用海审批绿色通道，优先保障远洋渔业基地建设用海。")
-    child = ("五、迈入海鲜名城建设的新阶段\n\n（一）强化政策保障\n\n"
-             "设立海鲜名城专项资金，对新建冷链物流中心给予每家不超过三百万元补助。\n\n"
+    child = ("一、迈入海港城市高质量发展的新阶段\n\n（一）强化政策保障\n\n"
+             "设立海港城市专项资金，对新建冷链物流中心给予每家不超过三百万元补助。\n\n"
              "建立渔港经济区用海审批绿色通道，优先保障远洋渔业基地建设用海。")
     rel = _relations(parent, child)
     assert rel["（一）强化政策保障"][0] == "local"
-    relation, source = rel["五、迈入海鲜名城建设的新阶段"]
-    assert relation in ("verbatim", "adapted") and source == "二、迈入海鲜名城发展的新阶段"
+    relation, source = rel["一、迈入海港城市高质量发展的新阶段"]
+    assert relation in ("verbatim", "adapted") and source == "二、迈入海港城市成熟稳定发展的新阶段"
 
 
 def test_a_national_phrase_alone_links_nothing_but_a_parents_own_programme_does():

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from align.reading.clean import clean_text
-from align.reading.labels import match_label
+from align.reading.labels import match_box, match_label
 from align.reading.structure import detect, label_number
 
 
@@ -36,10 +36,12 @@ def test_labels_written_with_look_alikes_or_invisible_characters_are_read_as_wri
     soft hyphen (web pages, Word files) inside a label: the same form and number, the text as written."""
     for odd, plain in [("第⼆章 总体要求", "第二章 总体要求"), ("⼗⼆、重点任务", "十二、重点任务"),
                        ("（⼀）指导思想", "（一）指导思想"), ("第\u200b二章 总体要求", "第二章 总体要求"),
-                       ("\ufeff（三）完善政策", "（三）完善政策"), ("2\u00ad.深化改革", "2.深化改革")]:
-        got, want = match_label(odd), match_label(plain)
+                       ("\ufeff（三）完善政策", "（三）完善政策"), ("2\u00ad.深化改革", "2.深化改革"),
+                       ("第十\u200b二章 总体要求", "第十二章 总体要求"), ("专栏⼆ 重点工程", "专栏二 重点工程")]:
+        got, want = match_label(odd) or match_box(odd), match_label(plain) or match_box(plain)
         assert (got.form, got.rank, label_number(got.text)) == (want.form, want.rank, label_number(want.text))
         assert odd.startswith(got.text) and got.end == len(got.text)
+    assert match_label("一．\u200b5亿元") is None and match_label("一．5亿元") is None  # an amount, not a label
     _, st = structure("第⼀章 总体要求\n\n⼀、发展基础\n\n（⼆）稳步推进城镇化\n\n推进建设。\n\n第\u200b二章 主要任务\n\n推进改革。")
     assert [(h.form, h.level) for h in st.headings] == [("chapter", 1), ("cn", 2), ("paren_cn", 3), ("chapter", 1)]
     assert [b.section[-1] for b in st.blocks] == ["（⼆）稳步推进城镇化", "第\u200b二章主要任务"]  # the space: inside Chinese text
@@ -48,10 +50,11 @@ def test_labels_written_with_look_alikes_or_invisible_characters_are_read_as_wri
 def test_a_run_in_heading_closed_by_a_full_stop_between_chinese_characters_heads_only_its_paragraph():
     """``1.推进改革.深化…``: the stop some extractions write for 。 ends the run-in heading, so the
     sentence after it stays body text (the label's own ``1.`` is no stop)."""
-    _, st = structure("一、总体要求\n\n1.推进户籍制度改革.深化户籍制度改革，放开落户限制。推进居住证制度全覆盖。")
-    run_in = [h for h in st.headings if h.run_in]
-    assert [h.text for h in run_in] == ["1.推进户籍制度改革."]
-    assert st.blocks[0].section == ("一、总体要求", "1.推进户籍制度改革")
+    for body in ("深化户籍制度改革，放开落户限制。推进居住证制度全覆盖。", "深化户籍制度改革，放开落户限制。"):
+        _, st = structure("一、总体要求\n\n1.推进户籍制度改革." + body)
+        run_in = [h for h in st.headings if h.run_in]
+        assert [h.text for h in run_in] == ["1.推进户籍制度改革."]
+        assert [(b.section, b.end - b.start) for b in st.blocks] == [(("一、总体要求", "1.推进户籍制度改革"), len(body))]
 
 
 def test_nested_sections_and_paths():
