@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 from align.reading.labels import match_box, match_label
 from align.records import Annotation, KnownTable, Removal, TableRecord
-from align.textnorm import CJK_PUNCT, HAN_CLASS, display_width, han_count, is_han
+from align.textnorm import CJK_PUNCT, HAN_CLASS, INVISIBLE, display_width, han_count, is_han
 
 REASONS: dict[str, str] = {
     "chrome": ("page chrome: navigation, portal metadata, sign-up prompts, footer, page header, database header, "
@@ -405,9 +405,17 @@ def mark_footers(st: _State) -> None:
 
 
 #: per-measure tags naming who implements it: （责任单位：省工业和信息化厅、省科技厅）
-_TAG_KEY = r"(?:(?:牵头|责任|主责|配合|参与|实施|协办|主办)(?:单位|部门)|责任主体)\s*[:：]"
-_RESPONSIBILITY = re.compile(rf"[（(]\s*(?={_TAG_KEY})")
-_RESPONSIBILITY_LINE = re.compile(rf"^{_TAG_KEY}")
+def _tolerant(*words: str) -> str:
+    """An alternation of ``words`` that allows invisible characters (zero-width space…) between their characters."""
+    gap = f"[{INVISIBLE}]*"
+    return "(?:" + "|".join(gap.join(map(re.escape, w)) for w in words) + ")"
+
+
+_TAG_KEY = (rf"(?:{_tolerant('牵头', '责任', '主责', '配合', '参与', '实施', '协办', '主办')}[{INVISIBLE}]*"
+            rf"{_tolerant('单位', '部门')}|{_tolerant('责任主体')})[\s{INVISIBLE}]*[:：]")
+_RESPONSIBILITY = re.compile(rf"[（(][\s{INVISIBLE}]*(?={_TAG_KEY})")
+_HAS_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+_RESPONSIBILITY_LINE = re.compile(rf"^[{INVISIBLE}]*{_TAG_KEY}")
 
 
 def mark_responsibility(st: _State) -> None:
@@ -415,7 +423,7 @@ def mark_responsibility(st: _State) -> None:
     or a line ``责任单位：…``) kept aside as annotations of the measure they
     close: who implements it is data about the plan, not its text."""
     text = st.text
-    if "单位" not in text and "部门" not in text and "责任主体" not in text:
+    if "单位" not in text and "部门" not in text and "责任主体" not in text and not _HAS_INVISIBLE.search(text):
         return
     for m in _RESPONSIBILITY.finditer(text):
         depth, k, stop = 0, m.start(), min(len(text), m.start() + 300)

@@ -298,6 +298,21 @@ def test_responsibility_tags_are_kept_aside_as_annotations_of_their_measure():
     assert_lossless(doc)
 
 
+def test_a_responsibility_tag_with_an_invisible_character_inside_is_still_a_tag():
+    """A web page's zero-width space or soft hyphen inside 责任单位 (or before a tag line) hides nothing."""
+    src = "\n".join([
+        "二、重点任务",
+        "（一）提升科技创新能力。支持参与国家重点项目。（责任\u200b单位：省发展改革委）",
+        "（二）增加装备供给。培育首台（套）重大技术装备。（牵头单位\u00ad：省工业和信息化厅）",
+        "\ufeff责任单位：省市场监管局",
+    ])
+    doc = document_from_text(src)
+    assert [a.value.replace("\u200b", "").replace("\u00ad", "").replace("\ufeff", "") for a in doc.annotations] == [
+        "责任单位：省发展改革委", "牵头单位：省工业和信息化厅", "责任单位：省市场监管局"]
+    assert not any("单位" in u.text for u in doc.units())
+    assert_lossless(doc)
+
+
 def test_units_table_has_the_annotation_column():
     from compare.tables import units_frame
 
