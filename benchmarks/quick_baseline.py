@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     manifest = load_manifest(default_manifest_path())
     docs: dict = {}
     pooled: dict[tuple[str, str], tuple[list, list, int]] = {}  # pair → quick's items, planecho's, files
+    lines: list[str] = []  # printed once every file is scored: a bad file stops the run before any figure
     for path in args.gold:
         items = read_gold(path)
         pairs: dict[tuple[str, str], list] = {}
@@ -103,16 +104,15 @@ def main(argv: list[str] | None = None) -> int:
             cu, pu = sentences(child_id, c.original), sentences(parent_id, p.original)
             quick = score_items(group, c, p, cu, pu, quick_links(cu, pu))
             mine = ours[(child_id, parent_id)].items
-            print(f"{path.name}: {child_id} ← {parent_id} ({len(group)} items)")
-            print(_row("quick", metrics(quick.items)))
-            print(_row("planecho", metrics(mine)))
+            lines += [f"{path.name}: {child_id} ← {parent_id} ({len(group)} items)",
+                      _row("quick", metrics(quick.items)), _row("planecho", metrics(mine))]
             q, o, n = pooled.get((child_id, parent_id), ([], [], 0))
             pooled[(child_id, parent_id)] = (q + quick.items, o + mine, n + 1)
     if args.pool:
         for (child_id, parent_id), (q, o, n) in pooled.items():
-            print(f"pooled over {n} files: {child_id} ← {parent_id} ({len(o)} items)")
-            print(_row("quick", metrics(q)))
-            print(_row("planecho", metrics(o)))
+            lines += [f"pooled over {n} files: {child_id} ← {parent_id} ({len(o)} items)",
+                      _row("quick", metrics(q)), _row("planecho", metrics(o))]
+    print("\n".join(lines))
     return 0
 
 

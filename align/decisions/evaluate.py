@@ -223,8 +223,15 @@ def score_items(items: list[GoldItem], child_doc, parent_doc, child_units, paren
 def evaluate_gold(path: str | os.PathLike, manifest, settings=None, docs: dict | None = None,
                   lexicon=None) -> list[PairEval]:
     """Align the document pairs a gold file names and score them (``lexicon``:
-    an :class:`~align.retrieval.lexicon.Lexicon`, default the bundled one)."""
-    return evaluate_items(read_gold(path), manifest, settings, docs, lexicon=lexicon)
+    an :class:`~align.retrieval.lexicon.Lexicon`, default the bundled one).  An error about
+    its items (an unknown plan, a sentence not in its plan) names the file."""
+    from align.errors import PlanechoError
+
+    items = read_gold(path)
+    try:
+        return evaluate_items(items, manifest, settings, docs, lexicon=lexicon)
+    except PlanechoError as e:
+        raise InputError(str(e), path=path) from e
 
 
 def evaluate_items(items: list[GoldItem], manifest, settings=None, docs: dict | None = None,

@@ -942,7 +942,8 @@ def mark_footnotes(st: _State) -> None:
                 _annotate(st, s, e, "footnote", st.line_text(note_line[value]))
 
 
-_SPACES = re.compile(r"[ \t\u3000\xa0]+")
+_SPACES = re.compile(rf"[ \t\u3000\xa0{INVISIBLE}]+")  # invisible characters count as space
+_ALL_INVISIBLE = re.compile(f"[{INVISIBLE}]+")
 #: digits printed one by one with spaces between (``2 0 0 5年``, ``1 1万公里``):
 #: single characters, never a multi-digit number on either side (``2020 2025`` stays)
 _SPACED_DIGITS = re.compile(r"(?<![0-9A-Za-z.．])[0-9](?:[ \u3000\xa0]{1,2}[0-9.．%％])+(?![0-9A-Za-z.．])")
@@ -959,7 +960,9 @@ def mark_spaces(st: _State) -> None:
 
     A space run is removed when it touches a Chinese character or full-width
     punctuation on either side (``人 口``, ``2020 年``), or splits a decimal
-    (``85. 1``); spaces between two Latin words or numbers stay.
+    (``85. 1``); spaces between two Latin words or numbers stay.  Invisible
+    characters (a web page's zero-width space, soft hyphen, BOM) count as
+    space: ``推\u200b进`` reads 推进, and a line of them alone is blank.
     """
     text, marks = st.text, st.marks
     for s, e in st.lines:
@@ -981,10 +984,12 @@ def mark_spaces(st: _State) -> None:
                 right = text[b]
             else:
                 right = next((text[k] for k in range(b, e) if not marks[k]), "")
+            invisible = "invisible character (zero-width space, soft hyphen, BOM…)" if _ALL_INVISIBLE.fullmatch(
+                text, a, b) else ""
             if not left or not right:
-                st.mark(a, b, "layout")
+                st.mark(a, b, "layout", invisible)
             elif _cjkish(left) or _cjkish(right):
-                st.mark(a, b, "space")
+                st.mark(a, b, "space", invisible)
             elif left in ".．" and right.isdigit() and a - 2 >= s and text[a - 2].isdigit():
                 st.mark(a, b, "space")
             elif left in "(（" or right in ")）%％":

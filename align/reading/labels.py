@@ -36,8 +36,8 @@ _FORMS: tuple[tuple[str, float, re.Pattern[str]], ...] = (
     ("section", 2.0, re.compile(rf"第{_GAP}(?:{_CN}|\d{{1,2}}){_GAP}节{_GAP}")),
     ("cn", 3.0, re.compile(rf"{_CN}{_GAP}[、．]{_GAP}")),
     ("paren_cn", 4.0, re.compile(rf"[（(]{_GAP}{_CN}{_GAP}[）)]{_GAP}")),
-    ("arabic", 5.0, re.compile(rf"\d{{1,2}}{_GAP}(?:[、．]|\.(?!\d)){_GAP}")),
-    ("paren_arabic", 6.0, re.compile(rf"[（(]{_GAP}\d{{1,2}}{_GAP}[）)]{_GAP}")),
+    ("arabic", 5.0, re.compile(rf"(?:\d{{1,2}}{_GAP}(?:[、．]|\.(?!\d))|[\u2488-\u249b]){_GAP}")),  # also ⒈–⒛
+    ("paren_arabic", 6.0, re.compile(rf"(?:[（(]{_GAP}\d{{1,2}}{_GAP}[）)]|[\u2474-\u2487]){_GAP}")),  # also ⑴–⒇
     ("circled", 7.0, re.compile(rf"[\u2460-\u2473\u3251-\u325f]{_GAP}")),
 )
 
@@ -48,10 +48,10 @@ def _can_open_label(ch: str) -> bool:
     """Can a label of one of :data:`_FORMS` start with the character ``ch``?
 
     The first characters their patterns allow: 第, an opening parenthesis, a
-    Chinese numeral, a decimal digit (what ``\\d`` matches) or a circled
-    number.  Keep in step with :data:`_FORMS` (a test checks it).
+    Chinese numeral, a decimal digit (what ``\\d`` matches), or an enclosed
+    number (① ⑴ ⒈).  Keep in step with :data:`_FORMS` (a test checks it).
     """
-    return (ch in _FIRST_CHARS or ch.isdecimal() or "\u2460" <= ch <= "\u2473"
+    return (ch in _FIRST_CHARS or ch.isdecimal() or "\u2460" <= ch <= "\u249b"
             or "\u3251" <= ch <= "\u325f")
 
 BOX_RE = re.compile(rf"专栏{_GAP}(?:[0-9一二三四五六七八九十]+(?:{_GAP}[-－—.]{_GAP}\d+)?)?{_GAP}[:：]?{_GAP}")

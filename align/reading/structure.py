@@ -37,14 +37,19 @@ BOX_RANK_OFFSET = 0.5
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
+_ENCLOSED = ((0x2460, 0x2473), (0x2474, 0x2487), (0x2488, 0x249B))  # ①–⑳, ⑴–⒇, ⒈–⒛
+
+
 def label_number(label: str) -> int | None:
     """The number a label carries: ``（十二）`` → 12, ``3.`` → 3, ``（⼗⼆）`` (Kangxi radicals) → 12."""
     label = label.translate(CJK_COMPAT_FOLD)
     m = re.search(r"\d+", label)
     if m:
         return int(m.group(0))
-    if label and "\u2460" <= label.strip()[0] <= "\u2473":
-        return ord(label.strip()[0]) - 0x2460 + 1
+    first = label.strip().strip(INVISIBLE_CHARS)[:1]
+    for lo, hi in _ENCLOSED:  # ① ⑴ ⒈: the number is the character's place in its block
+        if first and lo <= ord(first) <= hi:
+            return ord(first) - lo + 1
     chars = [c for c in label if c in _CN_DIGITS or c in "十百"]
     if not chars:
         return None
@@ -119,7 +124,7 @@ def _topic_sentence(text: str) -> int | None:
 def heading_title(text: str) -> str:
     """A heading's title as it appears in section paths: stripped, without a closing stop
     (a run-in topic heading 「——综合实力进一步提升。」 is the section 「——综合实力进一步提升」)."""
-    return text.strip().strip(INVISIBLE_CHARS).rstrip("。.；;：:")
+    return text.strip().strip(INVISIBLE_CHARS).rstrip("。.．；;：:")
 
 
 _heading_title = heading_title

@@ -160,14 +160,16 @@ def test_links_survive_pickling_whole():
 
 
 def test_look_alike_characters_of_pdf_extraction_and_invisible_marks_do_not_hide_a_restatement():
-    """A Kangxi radical (⼀ for 一, as PDF extraction leaves it) and a zero-width space inside a word
-    are folded for matching: the child restates the parent word for word; the text shown is the child's own."""
+    """A Kangxi radical (⼀ for 一, as PDF extraction leaves it) is folded for matching and a zero-width
+    space inside a word is cleaned away like a space (a recorded removal): the child restates the parent
+    word for word; the text shown is the child's own, the Kangxi radical kept."""
     from align.decisions.phrases import find_phrase
 
     parent = document_from_text("加快长三角一体化发展，推动乡村振兴战略全面落地见效。", "parent", title="省规划")
     child_text = "加快长三角⼀体化发展，推动乡村\u200b振兴战略全面落地见效。"
     child = document_from_text(child_text, "child", title="市规划")
     t = align_documents(parent, child)
-    assert t.relation.tolist() == ["verbatim"] and t.child_text.tolist() == [child_text]
+    assert t.relation.tolist() == ["verbatim"] and t.child_text.tolist() == [child_text.replace("\u200b", "")]
+    assert [r.reason for r in child.cleaned.removals if child_text[r.start : r.end] == "\u200b"] == ["space"]
     found = find_phrase("乡村振兴", child_text, variants=False)
     assert [(m.text, m.exact) for m in found] == [("乡村\u200b振兴", True)]

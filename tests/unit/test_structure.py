@@ -28,7 +28,16 @@ def test_not_labels(text):
 
 
 def test_label_numbers():
-    assert [label_number(x) for x in ("十二、", "（三）", "3.", "②", "二十一、")] == [12, 3, 3, 2, 21]
+    assert [label_number(x) for x in ("十二、", "（三）", "3.", "②", "二十一、", "⑵", "⒊")] == [12, 3, 3, 2, 21, 2, 3]
+
+
+def test_enclosed_numbers_of_pdf_extraction_are_the_labels_they_stand_for():
+    """⑴ is （1） and ⒈ is 1. (single characters PDF extraction leaves): the same form and level."""
+    assert (match_label("⑴推进海塘安澜工程").form, match_label("⒈推进").form) == ("paren_arabic", "arabic")
+    _, st = structure("（一）水利\n\n⑴推进海塘安澜工程。加固海塘。\n\n⑵推动古城有机更新。保护街区。")
+    assert [(h.text, h.level) for h in st.headings] == [("（一）水利", 1), ("⑴推进海塘安澜工程。", 2),
+                                                         ("⑵推动古城有机更新。", 2)]
+    assert [b.section[-1] for b in st.blocks] == ["⑴推进海塘安澜工程", "⑵推动古城有机更新"]
 
 
 def test_labels_written_with_look_alikes_or_invisible_characters_are_read_as_written_plainly():
@@ -44,7 +53,15 @@ def test_labels_written_with_look_alikes_or_invisible_characters_are_read_as_wri
     assert match_label("一．\u200b5亿元") is None and match_label("一．5亿元") is None  # an amount, not a label
     _, st = structure("第⼀章 总体要求\n\n⼀、发展基础\n\n（⼆）稳步推进城镇化\n\n推进建设。\n\n第\u200b二章 主要任务\n\n推进改革。")
     assert [(h.form, h.level) for h in st.headings] == [("chapter", 1), ("cn", 2), ("paren_cn", 3), ("chapter", 1)]
-    assert [b.section[-1] for b in st.blocks] == ["（⼆）稳步推进城镇化", "第\u200b二章主要任务"]  # the space: inside Chinese text
+    assert [b.section[-1] for b in st.blocks] == ["（⼆）稳步推进城镇化", "第二章主要任务"]  # space, zero-width space: cleaned
+
+
+def test_a_line_of_invisible_characters_is_blank_and_one_inside_a_word_is_space():
+    c, st = structure("一、总体要求\n\n\u200b\n\n推\u200b进改革。\ufeff\n\n\u200b。")
+    assert "\u200b" not in c.text and "\ufeff" not in c.text
+    assert c.text[c.paragraphs[0][0] : c.paragraphs[0][1]] != "\u200b"
+    assert "推进改革。" in c.text
+    assert any(r.detail.startswith("invisible character") for r in c.removals)
 
 
 def test_a_run_in_heading_closed_by_a_full_stop_between_chinese_characters_heads_only_its_paragraph():

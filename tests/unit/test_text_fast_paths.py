@@ -213,9 +213,10 @@ def test_a_table_inside_a_run_of_short_lines_is_still_found() -> None:
 
 
 def test_labels_module_keeps_its_gate_in_step_with_the_forms() -> None:
-    # every form's pattern can only start with a gate character, a decimal digit or a circled number
+    # every form's pattern can only start with a gate character, a decimal digit or an enclosed number
     starts = set(labels._FIRST_CHARS)
     for form, _, pattern in _FORMS:
-        src = pattern.pattern
+        src = pattern.pattern.removeprefix("(?:")
         assert src[0] in "第[" or src.startswith(("\\d", "[（(]")), (form, src)
+    assert all(labels._can_open_label(ch) for ch in "①⑳⑴⒇⒈⒛")
     assert {"第", "（", "("} <= starts and set(labels.CN_NUM) <= starts
