@@ -47,7 +47,7 @@ def _build_fold_table() -> dict[int, int]:
             ord("〕"): ord("]"),
         }
     )
-    table.update(_cjk_compatibility_folds())
+    table.update(CJK_COMPAT_FOLD)
     return table
 
 
@@ -70,9 +70,9 @@ def _cjk_compatibility_folds() -> dict[int, int]:
     return out
 
 
-FOLD_TABLE = _build_fold_table()
 #: the CJK look-alikes alone (:data:`_CJK_COMPATIBILITY`), for reading structure: ``第⼆章`` is a chapter
 CJK_COMPAT_FOLD = _cjk_compatibility_folds()
+FOLD_TABLE = _build_fold_table()  # holds CJK_COMPAT_FOLD
 #: invisible format characters web pages and Word files leave inside words: soft hyphen, zero-width
 #: space, non-joiner and joiner, word joiner, byte order mark
 INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"

@@ -404,6 +404,9 @@ def mark_footers(st: _State) -> None:
             st.mark_line(j, "chrome", "相关报道 list")
 
 
+_INVISIBLE_RUN = re.compile(f"[{INVISIBLE}]+")  # zero-width space, soft hyphen, BOM… (textnorm.INVISIBLE)
+
+
 #: per-measure tags naming who implements it: （责任单位：省工业和信息化厅、省科技厅）
 def _tolerant(*words: str) -> str:
     """An alternation of ``words`` that allows invisible characters (zero-width space…) between their characters."""
@@ -414,7 +417,6 @@ def _tolerant(*words: str) -> str:
 _TAG_KEY = (rf"(?:{_tolerant('牵头', '责任', '主责', '配合', '参与', '实施', '协办', '主办')}[{INVISIBLE}]*"
             rf"{_tolerant('单位', '部门')}|{_tolerant('责任主体')})[\s{INVISIBLE}]*[:：]")
 _RESPONSIBILITY = re.compile(rf"[（(][\s{INVISIBLE}]*(?={_TAG_KEY})")
-_HAS_INVISIBLE = re.compile(f"[{INVISIBLE}]")
 _RESPONSIBILITY_LINE = re.compile(rf"^[{INVISIBLE}]*{_TAG_KEY}")
 
 
@@ -423,7 +425,7 @@ def mark_responsibility(st: _State) -> None:
     or a line ``责任单位：…``) kept aside as annotations of the measure they
     close: who implements it is data about the plan, not its text."""
     text = st.text
-    if "单位" not in text and "部门" not in text and "责任主体" not in text and not _HAS_INVISIBLE.search(text):
+    if "单位" not in text and "部门" not in text and "责任主体" not in text and not _INVISIBLE_RUN.search(text):
         return
     for m in _RESPONSIBILITY.finditer(text):
         depth, k, stop = 0, m.start(), min(len(text), m.start() + 300)
@@ -943,7 +945,6 @@ def mark_footnotes(st: _State) -> None:
 
 
 _SPACES = re.compile(rf"[ \t\u3000\xa0{INVISIBLE}]+")  # invisible characters count as space
-_ALL_INVISIBLE = re.compile(f"[{INVISIBLE}]+")
 #: digits printed one by one with spaces between (``2 0 0 5年``, ``1 1万公里``):
 #: single characters, never a multi-digit number on either side (``2020 2025`` stays)
 _SPACED_DIGITS = re.compile(r"(?<![0-9A-Za-z.．])[0-9](?:[ \u3000\xa0]{1,2}[0-9.．%％])+(?![0-9A-Za-z.．])")
@@ -984,7 +985,7 @@ def mark_spaces(st: _State) -> None:
                 right = text[b]
             else:
                 right = next((text[k] for k in range(b, e) if not marks[k]), "")
-            invisible = "invisible character (zero-width space, soft hyphen, BOM…)" if _ALL_INVISIBLE.fullmatch(
+            invisible = "invisible character (zero-width space, soft hyphen, BOM…)" if _INVISIBLE_RUN.fullmatch(
                 text, a, b) else ""
             if not left or not right:
                 st.mark(a, b, "layout", invisible)
