@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 
 from align.retrieval.features import MIN_TILE, Prepared, TermSet, add_terms, defined_short_forms, term_candidates
@@ -100,6 +100,18 @@ def paused_gc():
             gc.enable()
 
 
+def _cached_cut(cache: dict[str, list[str]], cut: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
+    """``cut`` (jieba's words of a form) through ``cache``."""
+
+    def tokens(form: str) -> list[str]:
+        tok = cache.get(form)
+        if tok is None:
+            tok = cache[form] = cut(form)
+        return tok
+
+    return tokens
+
+
 class CorpusModel:
     def __init__(self, units: Iterable[Unit], *, regions: Sequence[str] = (), lexicon: Lexicon | None = None,
                  ngram_range: tuple[int, int] = (2, 4), word_weight: float = 0.35, max_df: float = 0.2,
@@ -115,6 +127,9 @@ class CorpusModel:
             forms = [self._form(u).text for u in units]
             self.size = len(units)
             self._tok_cache = _token_cache(self.lexicon)
+            # the words of a form, through the cache: a function, not a bound method, so the index
+            # does not refer back to the model (no cycle: a pair's model is freed when the pair ends)
+            self._tokens = _cached_cut(self._tok_cache, self.tokenizer.cut)
             self.index = NgramIndex(ngram_range=ngram_range, word_weight=word_weight, max_df=max_df,
                                     tokenize=self._tokens)
             words = None
@@ -170,12 +185,6 @@ class CorpusModel:
         if f is None:
             f = self._forms[u.key] = matching_form(u.key, self.regions)
         return f
-
-    def _tokens(self, form: str) -> list[str]:
-        tok = self._tok_cache.get(form)
-        if tok is None:
-            tok = self._tok_cache[form] = self.tokenizer.cut(form)
-        return tok
 
     def prepared(self, units: Sequence[Unit]) -> list[Prepared]:
         """Matching forms, weights and programme terms of units (cached)."""

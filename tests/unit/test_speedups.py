@@ -496,3 +496,30 @@ def test_paused_gc_pauses_and_moves_what_the_block_kept_to_the_oldest_generation
         assert gc.get_freeze_count() == frozen > 0
     finally:
         gc.unfreeze()
+
+
+def test_a_pairs_model_and_alignment_are_freed_by_reference_counting_alone():
+    """The engine pauses the cyclic collector (``paused_gc``) and moves what it kept to the
+    oldest generation, which full passes seldom visit: a reference cycle in a pair's model
+    would keep every pair's model alive until one, and a batch of pairs would grow without
+    bound.  So a pair's model, aligner and links make no cycle: with the collector off, they
+    are gone as soon as the last reference is dropped."""
+    import gc
+    import weakref
+
+    from align.retrieval.model import pair_model
+
+    parent = load_document("taizhou-daily-2021-02-10-gov-report")
+    child = load_document("luqiao-14fyp-outline")
+    gc.collect()
+    gc.disable()
+    try:
+        model = pair_model(parent.alignable(), child.alignable(), regions=("台州市", "路桥区"), settings=Settings())
+        aligner = Aligner(Settings(), model=model).fit(parent)
+        links = aligner.align_links(child)
+        assert any(l.relation != "local" for l in links)
+        refs = [weakref.ref(model), weakref.ref(model.index), weakref.ref(model.terms), weakref.ref(aligner)]
+        del model, aligner, links
+        assert [r() for r in refs] == [None] * len(refs)
+    finally:
+        gc.enable()
