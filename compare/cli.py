@@ -659,6 +659,8 @@ def score(children: tuple[str, ...], parent_ref: Optional[str], fmt: str, out_di
                     log.warning("skipped %s ← %s: %s", c.doc_id, p.doc_id, escape_text(str(e)))
                     problems.append(e)
                     return None
+                finally:
+                    ws.release(p, c)  # the score row is all that is kept of a pair
 
             for i, row in worker.split(len(pairs), score_here, lambda i: (score_in_worker, keys[i]),
                                        waiting=lambda k: step(f"{k} pair{'s' if k > 1 else ''} from the worker")):

@@ -282,6 +282,14 @@ class Workspace:
             self.warn(corr.warning(self.corrections_path, result.parent_doc, result.child_doc, applied.unmatched))
         return applied.alignment
 
+    def release(self, parent: Document, child: Document) -> None:
+        """Drop the alignment of one pair kept in memory (``planecho score`` keeps the
+        scores only: its memory stays flat over a manifest of thousands of pairs)."""
+        key = self._memo_key(parent, child)
+        self._alignments.pop(key, None)
+        self._engine.pop(key, None)
+        self._models.clear()
+
     def forget(self) -> None:
         """Drop the documents, models and alignments kept in memory (a batch worker
         holds only the plans of its current pair)."""

@@ -118,3 +118,22 @@ def test_local_rows_name_the_plan_they_were_compared_with():
     assert len(local) and set(local.parent_doc) == {"p"} and set(local.parent_id) == {""}
     api = align_documents(p, c)
     assert set(api.parent_doc) == {"p"}
+
+
+def test_releasing_a_pair_drops_its_alignment_and_the_next_one_is_the_same():
+    """``planecho score`` keeps only the score row of a pair (``Workspace.release``), so its
+    memory stays flat over a long manifest; a pair asked for again is aligned again, equal."""
+    from compare.score import score_pair
+    from compare.workspace import Workspace
+
+    ws = Workspace.open(use_cache=False)
+    parent, child = ws.document("taizhou-daily-2021-02-10-gov-report"), ws.document("luqiao-14fyp-outline")
+    first = ws.alignment(parent, child)
+    assert ws.alignment(parent, child) is first  # kept until released
+    row = score_pair(ws, parent, child)
+    ws.release(parent, child)
+    again = ws.alignment(parent, child)
+    assert again is not first
+    assert [(l.child.unit_id, l.parent.unit_id if l.parent else None, l.relation, l.score) for l in again.links] == \
+        [(l.child.unit_id, l.parent.unit_id if l.parent else None, l.relation, l.score) for l in first.links]
+    assert score_pair(ws, parent, child) == row
