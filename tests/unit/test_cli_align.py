@@ -70,19 +70,25 @@ def test_eval_prints_scores_confusion_and_errors(tmp_path):
 
 
 def test_user_generic_file_turns_a_programme_label_into_boilerplate(tmp_path):
-    """--generic FILE adds to the bundled generic phrases: the Linhai sentences
-    that carry only 最多跑一次 from Zhejiang lose that link (and the cache,
-    keyed on the file's content, does not serve the run without it)."""
-    generic = tmp_path / "mine.txt"
-    generic.write_text("# my boilerplate\n最多跑一次\n最多跑一次改革\n", encoding="utf-8")
-    tables = {}
-    for name, extra in (("bundled", []), ("mine", ["--generic", str(generic)])):
+    """--generic FILE adds to the bundled generic phrases: the Linhai sentences whose
+    link to Zhejiang rests on a programme name lose that link once the name is listed
+    as boilerplate (and the cache, keyed on the file's content, does not serve the run
+    without it)."""
+    def align(name, *extra):
         out = tmp_path / f"{name}.csv"
         r = planecho("align", "-p", "zhejiang-urbanization-14fyp", "-c", "linhai-14fyp-outline", *extra, "-o", str(out))
         assert r.returncode == 0, r.stderr
-        tables[name] = pd.read_csv(out)
-    carried = lambda df: int(df.anchor_term.fillna("").str.contains("最多跑一次").sum())  # noqa: E731
-    assert carried(tables["bundled"]) >= 1 and carried(tables["mine"]) == 0
+        return pd.read_csv(out)
+
+    bundled = align("bundled")
+    anchors = bundled.anchor_term.dropna()
+    assert not anchors.empty  # the pair carries programme names
+    name = anchors.value_counts().index[0]  # the name most links rest on
+    generic = tmp_path / "mine.txt"
+    generic.write_text(f"# my boilerplate\n{name}\n", encoding="utf-8")
+    mine = align("mine", "--generic", str(generic))
+    carried = lambda df: int(df.anchor_term.fillna("").str.contains(name, regex=False).sum())  # noqa: E731
+    assert carried(bundled) >= 1 and carried(mine) == 0
 
 
 @pytest.mark.parametrize("content, words", [(None, "no such lexicon file"), ("千年古城 often\n", "line 1"),
