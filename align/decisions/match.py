@@ -305,9 +305,15 @@ class Aligner:
         ``_partial`` can hold; below it only a near-identical pair, or a heading restating
         the parent (:meth:`_restated_heading`), can, and they need at least ``least`` (a
         share of ``c``'s weight) and the parent covered at least ``coverage``.  Pairs below
-        ``least`` are not measured."""
+        ``least`` are not measured.
+
+        A textual link needs ``mass ≥ m − mass_relief·min(cc, pc)`` (``m``: ``min_mass``, or
+        ``prior_min_mass`` in a corresponding chapter), and ``min(cc, pc) ≤ cc = mass / c.total``,
+        so it needs ``mass ≥ m·c.total / (c.total + mass_relief)``: the relief helps a short unit
+        more than a long one."""
         s = self.settings
-        floor = min(s.min_mass - s.mass_relief, s.prior_min_mass - s.mass_relief, s.phrase_weight) - _MARGIN
+        share = c.total / (c.total + s.mass_relief) if c.total + s.mass_relief > 0 else 1.0
+        floor = min(s.min_mass * share, s.prior_min_mass * share, s.phrase_weight) - _MARGIN
         coverage = min(s.identical_coverage, s.heading_coverage) if c.unit.kind == "heading" else s.identical_coverage
         least = min(floor, coverage * c.total - _MARGIN) if c.total else floor
         return floor, least, coverage - _MARGIN
