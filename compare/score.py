@@ -178,10 +178,13 @@ def score_in_worker(parent: str, child: str) -> dict[str, object] | None:
     from .sidework import document, workspace
 
     forked.default_jobs = 1  # the main process scores pairs meanwhile: no alignment here forks more
+    ws, p, c = workspace(), document(parent), document(child)
     try:
-        return score_pair(workspace(), document(parent), document(child))
+        return score_pair(ws, p, c)
     except Exception:  # noqa: BLE001 - scored again, and reported, in the main process
         return None
+    finally:
+        ws.release(p, c)  # the score row is all the worker keeps of a pair, as the main process
 
 
 def score(children: Iterable, *, parent=None, settings=None, model=None) -> "pd.DataFrame":

@@ -312,7 +312,7 @@ class Aligner:
         so it needs ``mass ≥ m·c.total / (c.total + mass_relief)``: the relief helps a short unit
         more than a long one."""
         s = self.settings
-        share = c.total / (c.total + s.mass_relief) if c.total + s.mass_relief > 0 else 1.0
+        share = min(1.0, c.total / (c.total + s.mass_relief)) if c.total + s.mass_relief > 0 else 1.0  # a negative relief raises it
         floor = min(s.min_mass * share, s.prior_min_mass * share, s.phrase_weight) - _MARGIN
         coverage = min(s.identical_coverage, s.heading_coverage) if c.unit.kind == "heading" else s.identical_coverage
         least = min(floor, coverage * c.total - _MARGIN) if c.total else floor

@@ -137,3 +137,41 @@ def test_releasing_a_pair_drops_its_alignment_and_the_next_one_is_the_same():
     assert [(l.child.unit_id, l.parent.unit_id if l.parent else None, l.relation, l.score) for l in again.links] == \
         [(l.child.unit_id, l.parent.unit_id if l.parent else None, l.relation, l.score) for l in first.links]
     assert score_pair(ws, parent, child) == row
+
+
+def test_a_pair_scored_in_the_side_worker_is_released_there_too():
+    """``planecho score`` shares its pairs with a forked worker (``score_in_worker``): the
+    worker keeps only the score row of each pair it scores, as the main process does."""
+    from compare.score import score_in_worker, score_pair
+    from compare.sidework import forget, keep
+    from compare.workspace import Workspace
+
+    ws = Workspace.open(use_cache=False)
+    docs = {"p": ws.document("taizhou-daily-2021-02-10-gov-report"), "c": ws.document("luqiao-14fyp-outline")}
+    keep(ws, docs)
+    try:
+        row = score_in_worker("p", "c")
+        assert row == score_pair(Workspace.open(use_cache=False), docs["p"], docs["c"])
+        assert not ws.has_alignment(docs["p"], docs["c"])  # nothing of the pair is kept
+    finally:
+        forget()
+
+
+def test_planecho_score_releases_every_pair_it_scores(monkeypatch, cache_env):
+    """``planecho score --manifest`` keeps only the rows: each pair scored in this process
+    is released as soon as its row is made (here without the side worker: every pair)."""
+    from click.testing import CliRunner
+
+    import compare.sidework
+    from compare.cli import app
+    from compare.workspace import Workspace
+
+    released = []
+    real = Workspace.release
+    monkeypatch.setattr(compare.sidework, "can_fork", lambda: False)
+    monkeypatch.setattr(Workspace, "release", lambda self, p, c: released.append((p.doc_id, c.doc_id)) or real(self, p, c))
+    result = CliRunner().invoke(app, ["score", "--manifest", "corpora/manifest.toml", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    rows = [line.split(",")[:2] for line in result.stdout.splitlines()  # progress lines (stderr) start "planecho:"
+            if "," in line and not line.startswith(("child_doc,", "planecho:"))]
+    assert len(rows) == 9 and sorted(released) == sorted((p, c) for c, p in rows)

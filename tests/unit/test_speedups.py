@@ -279,17 +279,32 @@ def test_gram_mass_read_lazily_is_the_sum_over_each_grams_occurrences(forms):
             lazy["\x00\x01\x02"]  # not a gram of the form
 
 
-def test_prefilter_changes_no_link(monkeypatch):
+@pytest.fixture(scope="module")
+def taizhou_pair():
     parent = load_document("zhejiang-urbanization-14fyp")
     child = load_document("taizhou-urbanization-14fyp")
-    units = parent.alignable() + child.alignable()
-    model = CorpusModel(units, regions=("浙江省", "台州市"))
+    return parent, child, CorpusModel(parent.alignable() + child.alignable(), regions=("浙江省", "台州市"))
+
+
+@pytest.mark.parametrize("changed", [
+    {},  # the defaults
+    {"anchor_weight": 0.65, "min_mass": 7.0, "mass_relief": 0.0},  # no relief
+    {"min_mass": 5.0, "prior_min_mass": 9.0},  # the chapter prior's mass above the plain one
+    {"section_prior": False, "mass_relief": 6.0, "phrase_weight": 30.0},  # the relieved textual mass alone bounds
+])
+def test_prefilter_changes_no_link(monkeypatch, taizhou_pair, changed):
+    """The candidate filter skips only pairs that no test could link, whatever the settings:
+    with it and with every candidate measured, the same links."""
+    from dataclasses import replace
+
+    parent, child, model = taizhou_pair
+    settings = replace(Settings(), **changed)
 
     def rows(links):
         return [(l.child.unit_id, l.parent.unit_id if l.parent else "", l.relation, l.score, l.anchor,
                  l.evidence.phrase_texts() if l.evidence else []) for l in links]
 
-    fast = rows(Aligner(Settings(), model=model).fit(parent).align_links(child))
+    fast = rows(Aligner(settings, model=model).fit(parent).align_links(child))
 
     class Unbounded(dict):
         def __missing__(self, key):
@@ -302,7 +317,7 @@ def test_prefilter_changes_no_link(monkeypatch):
 
     real = align.decisions.match.pair_features
     monkeypatch.setattr(align.decisions.match, "pair_features", lambda *a: measured.append(1) or real(*a))
-    assert rows(Aligner(Settings(), model=model).fit(parent).align_links(child)) == fast
+    assert rows(Aligner(settings, model=model).fit(parent).align_links(child)) == fast
     assert len(measured) > 1000  # every candidate measured this time
 
 
@@ -498,12 +513,12 @@ def test_paused_gc_pauses_and_moves_what_the_block_kept_to_the_oldest_generation
         gc.unfreeze()
 
 
-def test_a_pairs_model_and_alignment_are_freed_by_reference_counting_alone():
+def test_a_pairs_model_and_aligner_are_freed_by_reference_counting_alone():
     """The engine pauses the cyclic collector (``paused_gc``) and moves what it kept to the
     oldest generation, which full passes seldom visit: a reference cycle in a pair's model
     would keep every pair's model alive until one, and a batch of pairs would grow without
-    bound.  So a pair's model, aligner and links make no cycle: with the collector off, they
-    are gone as soon as the last reference is dropped."""
+    bound.  So a pair's model and aligner make no cycle: with the collector off, they are
+    gone as soon as the last reference is dropped."""
     import gc
     import weakref
 
