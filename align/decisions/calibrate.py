@@ -1,6 +1,6 @@
 """Calibrate the aligner's decision values by cross-validation over labelled gold.
 
-``python -m align.decisions.calibrate GOLD.jsonl… [--folds 5] [--grid small|full]``
+``python -m align.decisions.calibrate GOLD.jsonl… [--folds 5] [--grid small|full|wide]``
 (``--sensitivity``: instead, each decision value moved by ±15 % in turn)
 
 For every combination of a small grid over the few decision values that
@@ -44,6 +44,10 @@ GRID = {
 }
 MODEL_KNOBS = ("national_scale", "ngram_range", "word_weight")  # knobs the pair's corpus model depends on
 SMALL_GRID = {k: GRID[k] for k in ("anchor_weight", "min_mass", "mass_relief")}
+#: the three decision knobs one step either side of the defaults (``--grid wide``): whether the
+#: values the folds choose lie inside the values tried, not at their edge
+WIDE_GRID = {"national_scale": (10.0,), "anchor_weight": (0.65, 0.75, 0.85), "min_mass": (7.0, 9.0, 11.0),
+             "mass_relief": (2.0, 4.0, 6.0)}
 PARTIAL_SHARE = 0.25  # in the objective: F1 + this × partial recall (partial links are recall-only in the gold)
 
 
@@ -220,14 +224,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m align.decisions.calibrate", description=__doc__.split("\n\n")[0])
     ap.add_argument("gold", nargs="+", type=Path, help="gold .jsonl files (../shared/gold/*.jsonl)")
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--grid", choices=("small", "full"), default="full")
+    ap.add_argument("--grid", choices=("small", "full", "wide"), default="full",
+                    help="full: GRID; small: without national_scale; wide: one step either side of the defaults")
     ap.add_argument("--sensitivity", action="store_true",
                     help="instead: the in-sample figures with each decision value moved by ±15 %%")
     args = ap.parse_args(argv)
     if args.sensitivity:
         sensitivity(args.gold)
     else:
-        run(args.gold, folds=args.folds, grid=SMALL_GRID if args.grid == "small" else GRID)
+        run(args.gold, folds=args.folds, grid={"small": SMALL_GRID, "full": GRID, "wide": WIDE_GRID}[args.grid])
     return 0
 
 
