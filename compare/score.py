@@ -178,13 +178,14 @@ def score_in_worker(parent: str, child: str) -> dict[str, object] | None:
     from .sidework import document, workspace
 
     forked.default_jobs = 1  # the main process scores pairs meanwhile: no alignment here forks more
-    ws, p, c = workspace(), document(parent), document(child)
     try:
-        return score_pair(ws, p, c)
+        ws, p, c = workspace(), document(parent), document(child)
+        try:
+            return score_pair(ws, p, c)
+        finally:
+            ws.release(p, c)  # the score row is all the worker keeps of a pair, as the main process
     except Exception:  # noqa: BLE001 - scored again, and reported, in the main process
         return None
-    finally:
-        ws.release(p, c)  # the score row is all the worker keeps of a pair, as the main process
 
 
 def score(children: Iterable, *, parent=None, settings=None, model=None) -> "pd.DataFrame":
